@@ -1,0 +1,69 @@
+"""Configuration classes. Every key can be overridden with a MEAPP_* environment variable."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'meapp.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    LANGUAGES = ("en", "fr")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still saves; the token is per session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    REDIS_URL = None
+    DEMO_PASSWORD = "meapp-demo"
+    ALLOW_DEMO_USERS = True
+    IS_PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: SQLite under instance/, no other service."""
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SECRET_KEY = "testing"
+
+
+class ProductionConfig(Config):
+    """No default secret or database: both must come from the environment."""
+
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    ALLOW_DEMO_USERS = False
+    IS_PRODUCTION = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_name() -> str:
+    return os.environ.get("MEAPP_ENV", "development")

@@ -1,0 +1,83 @@
+"""meapp: monitoring and evaluation for skills-mobility pilot projects."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as config_module
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run (missing secret or database in production)."""
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    name = config if isinstance(config, str) else config_module.config_name()
+    app.config.from_object(config_module.CONFIGS.get(name, config_module.DevelopmentConfig))
+    app.config.from_prefixed_env("MEAPP")
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if isinstance(config, dict):
+        app.config.update(config)
+    _check_config(app)
+
+    from meapp import extensions, i18n, models, security  # noqa: F401 (models: complete metadata)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    _configure_database(app)
+
+    from meapp.auth.views import bp as auth_bp
+    from meapp.main_views import bp as main_bp
+    from meapp.projects.views import bp as projects_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(projects_bp)
+
+    from meapp.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    missing = [
+        f"MEAPP_{key}"
+        for key, value in (
+            ("SECRET_KEY", app.config.get("SECRET_KEY")),
+            ("DATABASE_URL", app.config.get("SQLALCHEMY_DATABASE_URI")),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            "meapp cannot start: the production configuration needs "
+            + " and ".join(missing)
+            + " to be set in the environment."
+        )
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        if "///" in uri and not uri.endswith(":memory:") and uri != "sqlite://":
+            Path(uri.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        from meapp.dbutil import install_sqlite_pragmas
+
+        with app.app_context():
+            install_sqlite_pragmas(extensions_engine())
+
+
+def extensions_engine():
+    from meapp.extensions import db
+
+    return db.engine

@@ -1,0 +1,84 @@
+"""Sign in, sign out, profile and language."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from meapp.auth import service
+from meapp.auth.forms import LanguageForm, LoginForm, ProfileForm
+from meapp.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is None:
+            # One message whether the email exists or not.
+            flash(_("Wrong email or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        service.note_login(user)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    service.rotate_session(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if request.method == "GET":
+        form.locale.data = user.locale or str(request.accept_languages.best_match(("en", "fr")) or "en")
+    if form.validate_on_submit():
+        if form.new_password.data and not user.check_password(form.current_password.data or ""):
+            form.current_password.errors.append(_("This is not your current password."))
+            return render_template("auth/profile.html", form=form), 400
+        service.update_profile(user, form.name.data, form.locale.data, form.new_password.data or None)
+        db.session.commit()
+        if form.new_password.data:
+            login_user(user)  # the session token rotated with the password
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    if lang not in ("en", "fr"):
+        abort(404)
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        service.set_locale(current_user._get_current_object(), lang)
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,128 @@
+"""Annex compendia: editions, numbered categories, lettered subsections and practices."""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meapp.extensions import db
+from meapp.modelbase import TimestampMixin, enum_column
+
+
+class EditionStatus(str, Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Edition(TimestampMixin, db.Model):
+    __tablename__ = "editions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title_en: Mapped[str] = mapped_column(sa.String(400), default="")
+    title_fr: Mapped[str] = mapped_column(sa.String(400), default="")
+    event: Mapped[str] = mapped_column(sa.String(400), default="")
+    year: Mapped[int | None]
+    status: Mapped[EditionStatus] = mapped_column(enum_column(EditionStatus), default=EditionStatus.DRAFT)
+    published_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    categories: Mapped[list["CompendiumCategory"]] = relationship(
+        back_populates="edition", order_by="CompendiumCategory.position", cascade="all, delete-orphan"
+    )
+    practices: Mapped[list["Practice"]] = relationship(
+        back_populates="edition", order_by="Practice.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CompendiumCategory(db.Model):
+    __tablename__ = "compendium_categories"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    number: Mapped[int | None]  # None for an unnumbered heading
+    title_en: Mapped[str] = mapped_column(sa.Text, default="")
+    title_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    edition: Mapped[Edition] = relationship(back_populates="categories")
+    subsections: Mapped[list["CompendiumSubsection"]] = relationship(
+        back_populates="category", order_by="CompendiumSubsection.position", cascade="all, delete-orphan"
+    )
+
+
+class CompendiumSubsection(db.Model):
+    __tablename__ = "compendium_subsections"
+    __table_args__ = (sa.UniqueConstraint("category_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("compendium_categories.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    letter: Mapped[str] = mapped_column(sa.String(3))
+    title_en: Mapped[str] = mapped_column(sa.Text, default="")
+    title_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    category: Mapped[CompendiumCategory] = relationship(back_populates="subsections")
+
+
+practice_gcm_objectives = sa.Table(
+    "practice_gcm_objectives",
+    db.metadata,
+    sa.Column("practice_id", sa.ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("gcm_objective_id", sa.ForeignKey("gcm_objectives.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Practice(TimestampMixin, db.Model):
+    __tablename__ = "practices"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(120))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("compendium_categories.id"))
+    subsection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compendium_subsections.id"))
+    actor: Mapped[str] = mapped_column(sa.String(300), default="")
+    name_en: Mapped[str] = mapped_column(sa.Text, default="")
+    name_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_en: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    countries: Mapped[list] = mapped_column(sa.JSON, default=list)  # ISO 3166 codes, in order
+    organisations: Mapped[list] = mapped_column(sa.JSON, default=list)
+    figures: Mapped[list] = mapped_column(sa.JSON, default=list)
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    edition: Mapped[Edition] = relationship(back_populates="practices")
+    category: Mapped[CompendiumCategory] = relationship()
+    subsection: Mapped[CompendiumSubsection | None] = relationship()
+    project = relationship("Project")
+    sources: Mapped[list["PracticeSource"]] = relationship(
+        back_populates="practice", order_by="PracticeSource.position", cascade="all, delete-orphan"
+    )
+    gcm_objectives = relationship("GcmObjective", secondary=practice_gcm_objectives)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PracticeSource(db.Model):
+    """A source URL of a practice, in order; it becomes a footnote in the compiled annex."""
+
+    __tablename__ = "practice_sources"
+    __table_args__ = (sa.UniqueConstraint("practice_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practices.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    url: Mapped[str] = mapped_column(sa.Text)
+    label: Mapped[str] = mapped_column(sa.Text, default="")
+
+    practice: Mapped[Practice] = relationship(back_populates="sources")

@@ -1,0 +1,59 @@
+"""The home dashboard of each role: my projects, next deadlines, what awaits me."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from meapp.auth.models import Role
+from meapp.core.periods import Period
+from meapp.extensions import db
+from meapp.projects.queries import list_projects
+from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus
+
+
+@dataclass(frozen=True)
+class Deadline:
+    project: object
+    period: str
+    due_date: dt.date
+    status: str  # a SubmissionStatus value, or "missing"
+    is_late: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    projects: list
+    deadlines: list[Deadline]
+    awaiting_approval: list[Submission]
+    role: Role
+
+
+def build(user, today: dt.date | None = None) -> Board:
+    """Everything the home page shows for `user`, in four queries."""
+    today = today or dt.date.today()
+    projects = list_projects(user)
+    by_id = {p.id: p for p in projects}
+    open_periods = db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.OPEN).order_by(ReportingPeriod.due_date)
+    ).all()
+    submissions = db.session.scalars(
+        select(Submission).where(Submission.project_id.in_(list(by_id)))
+    ).all() if by_id else []
+    status_of = {(s.project_id, s.period): s for s in submissions}
+    deadlines = []
+    for rp in open_periods:
+        period = Period.parse(rp.code)
+        for project in projects:
+            if not period.overlaps(project.start_date, project.end_date):
+                continue
+            submission = status_of.get((project.id, rp.code))
+            status = submission.status.value if submission else "missing"
+            pending = status in ("missing", SubmissionStatus.DRAFT.value, SubmissionStatus.RETURNED.value)
+            deadlines.append(Deadline(project, rp.code, rp.due_date, status, pending and today > rp.due_date))
+    awaiting = [s for s in submissions if s.status == SubmissionStatus.SUBMITTED]
+    awaiting.sort(key=lambda s: (s.submitted_at or dt.datetime.min, s.period))
+    if user.role == Role.IMPLEMENTER:
+        deadlines = [d for d in deadlines if d.status != SubmissionStatus.APPROVED.value]
+    return Board(projects, deadlines, awaiting, user.role)

@@ -1,0 +1,145 @@
+"""Locale selection and the formatting helpers templates use (numbers, dates, periods, content)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from meapp.core.bilingual import localized
+from meapp.core.periods import Period, PeriodError
+from meapp.extensions import babel
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def select_locale() -> str:
+    """The user's preference, then the session's choice, then Accept-Language, then English."""
+    languages = ("en", "fr")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")[:2]
+
+
+def format_period(code: str | None) -> str:
+    """'2023Q1' → 'Q1 2023' in English, 'T1 2023' in French."""
+    if not code:
+        return ""
+    try:
+        period = Period.parse(code)
+    except PeriodError:
+        return str(code)
+    if period.frequency.value == "quarterly":
+        return gettext("Q%(number)d %(year)d", number=period.index, year=period.year)
+    if period.frequency.value == "semiannual":
+        return gettext("H%(number)d %(year)d", number=period.index, year=period.year)
+    return str(period.year)
+
+
+def format_value(value, decimals: int | None = None) -> str:
+    """A Decimal shown with the locale's separators; fixed decimals when given."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    if decimals is None:
+        value = value.normalize() if value == value.to_integral() else value
+        return format_decimal(value, format="#,##0.####")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern)
+
+
+def text(obj, field: str):
+    """Bilingual content in the current language (falls back to the other, flagged)."""
+    return localized(obj, field, current_language())
+
+
+ENUM_LABELS = {
+    # Roles
+    "secretariat": _l("Secretariat"),
+    "implementer": _l("Implementer"),
+    "donor": _l("Donor"),
+    # Result levels
+    "impact": _l("Impact"),
+    "outcome": _l("Outcome"),
+    "output": _l("Output"),
+    "activity": _l("Activity"),
+    # Units
+    "number": _l("Number"),
+    "percent": _l("Percent"),
+    "currency": _l("Currency"),
+    "yes_no": _l("Yes/no"),
+    "text": _l("Text"),
+    # Aggregation
+    "sum": _l("Sum of periods"),
+    "latest": _l("Latest value"),
+    "max": _l("Maximum"),
+    "average": _l("Average"),
+    # Direction
+    "increase": _l("Increase"),
+    "decrease": _l("Decrease"),
+    # Submission states
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    # Period states
+    "planned": _l("Planned"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    # Project states
+    "active": _l("Active"),
+    # Severities
+    "error": _l("Error"),
+    "warning": _l("Warning"),
+    "info": _l("Information"),
+    # Frequencies
+    "quarterly": _l("Quarterly"),
+    "semiannual": _l("Half-yearly"),
+    "annual": _l("Yearly"),
+    # Participation
+    "funder": _l("Funder"),
+    "origin": _l("Origin"),
+    "destination": _l("Destination"),
+}
+
+
+def enum_label(value) -> str:
+    key = getattr(value, "value", value)
+    label = ENUM_LABELS.get(key)
+    return str(label) if label is not None else str(key)
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the current language, from Babel's CLDR data (XK: Kosovo)."""
+    if not code:
+        return ""
+    locale = get_locale()
+    names = locale.territories if locale else {}
+    return names.get(code.upper(), code.upper())
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(
+        period=format_period,
+        value=format_value,
+        date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
+        percent=lambda v, fmt="#,##0 %": format_percent(v, fmt) if v is not None else "",
+        label=enum_label,
+        country=country_name,
+    )
+    app.jinja_env.globals.update(
+        text=text,
+        current_language=current_language,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )

@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length, Optional
+
+
+class ProjectFilterForm(FlaskForm):
+    """Filters of the project list (GET, no state change: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    country = SelectField(_l("Country"), validators=[Optional()], validate_choice=True)
+    funder = SelectField(_l("Funder"), validators=[Optional()], validate_choice=True)
+    sector = SelectField(_l("Sector"), validators=[Optional()], validate_choice=True)

@@ -1,0 +1,89 @@
+"""Reference data every installation needs: GCM objectives, SDG targets, disaggregations, sectors."""
+from __future__ import annotations
+
+from babel import Locale
+from sqlalchemy import select
+
+from meapp.extensions import db
+from meapp.logframes.models import DisaggregationCategory, DisaggregationType
+from meapp.projects.models import GcmObjective, SdgTarget
+from meapp.seed.facts import facts
+
+_EN, _FR = Locale("en"), Locale("fr")
+
+# (key, en, fr, [(category key, en, fr, description en, description fr)])
+DISAGGREGATIONS = [
+    ("sex", "Sex", "Sexe", [
+        ("F", "Female", "Femmes", "", ""),
+        ("M", "Male", "Hommes", "", ""),
+    ]),
+    ("age_group", "Age group", "Tranche d'âge", [
+        ("15-24", "15–24 years", "15-24 ans", "", ""),
+        ("25-34", "25–34 years", "25-34 ans", "", ""),
+        ("35-54", "35–54 years", "35-54 ans", "", ""),
+        ("55+", "55 years and over", "55 ans et plus", "", ""),
+    ]),
+    ("origin_country", "Country of origin", "Pays d'origine", []),
+    ("destination_country", "Country of destination", "Pays de destination", []),
+    ("skill_level", "Skill level (ISCED 2013)", "Niveau de compétence (CITE 2013)", [
+        ("low", "Low skilled", "Peu qualifiés", "ISCED 1–2", "CITE 1-2"),
+        ("medium", "Medium skilled", "Moyennement qualifiés", "ISCED 3–4", "CITE 3-4"),
+        ("high", "High skilled", "Hautement qualifiés", "ISCED 5–8", "CITE 5-8"),
+    ]),
+    ("migrant_status", "Migrant status", "Statut migratoire", [
+        ("prospective", "Prospective migrant", "Candidat à la migration", "", ""),
+        ("migrant", "Migrant", "Migrant", "", ""),
+        ("returnee", "Returnee", "Migrant de retour", "", ""),
+        ("refugee", "Refugee", "Réfugié", "", ""),
+        ("non_migrant", "Non-migrant (host community)", "Non-migrant (communauté d'accueil)", "", ""),
+    ]),
+]
+COUNTRY_TYPES = ("origin_country", "destination_country")
+
+
+def fact_countries() -> list[str]:
+    """Every country code that a pilot project of the facts names, sorted."""
+    codes = set()
+    for project in facts()["pilot_projects"]:
+        codes.update(project.get("countries_origin") or [])
+        codes.update(project.get("countries_destination") or [])
+    return sorted(codes)
+
+
+def country_label(code: str, locale: Locale) -> str:
+    return locale.territories.get(code, code)
+
+
+def load_reference() -> int:
+    """Create what is missing; return how many rows were added (0 on a second run)."""
+    added = 0
+    frameworks = facts()["frameworks"]
+    have = {o.number for o in db.session.scalars(select(GcmObjective))}
+    for item in frameworks["gcm_objectives"]:
+        if item["number"] not in have:
+            db.session.add(GcmObjective(number=item["number"], title_en=item["title_en"], title_fr=item["title_fr"]))
+            added += 1
+    have = {t.code for t in db.session.scalars(select(SdgTarget))}
+    for item in frameworks["sdg_targets"]["targets"]:
+        if item["target"] not in have:
+            db.session.add(SdgTarget(code=item["target"], title_en=item["title_en"], title_fr=item["title_fr"]))
+            added += 1
+
+    types = {t.key: t for t in db.session.scalars(select(DisaggregationType))}
+    countries = fact_countries()
+    for position, (key, name_en, name_fr, categories) in enumerate(DISAGGREGATIONS):
+        dtype = types.get(key)
+        if dtype is None:
+            dtype = DisaggregationType(key=key, name_en=name_en, name_fr=name_fr, position=position)
+            db.session.add(dtype)
+            added += 1
+        if key in COUNTRY_TYPES:
+            categories = [(c, country_label(c, _EN), country_label(c, _FR), "", "") for c in countries]
+        existing = {c.key for c in dtype.categories}
+        for index, (ckey, en, fr, den, dfr) in enumerate(categories):
+            if ckey not in existing:
+                dtype.categories.append(DisaggregationCategory(
+                    key=ckey, name_en=en, name_fr=fr, description_en=den, description_fr=dfr, position=index))
+                added += 1
+    db.session.flush()
+    return added

@@ -1,0 +1,34 @@
+import pytest
+
+from meapp import ConfigError, create_app
+
+
+def test_production_refuses_to_start_without_secret_and_database(monkeypatch):
+    monkeypatch.setenv("MEAPP_ENV", "production")
+    monkeypatch.delenv("MEAPP_SECRET_KEY", raising=False)
+    monkeypatch.delenv("MEAPP_DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError) as error:
+        create_app()
+    assert "MEAPP_SECRET_KEY and MEAPP_DATABASE_URL" in str(error.value)
+    monkeypatch.setenv("MEAPP_SECRET_KEY", "s3cret")
+    with pytest.raises(ConfigError, match="MEAPP_DATABASE_URL"):
+        create_app()
+
+
+def test_production_starts_with_both_and_is_hardened(monkeypatch, tmp_path):
+    monkeypatch.setenv("MEAPP_ENV", "production")
+    monkeypatch.setenv("MEAPP_SECRET_KEY", "s3cret")
+    monkeypatch.setenv("MEAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["ALLOW_DEMO_USERS"] is False
+
+
+def test_environment_overrides_any_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("MEAPP_ENV", "development")
+    monkeypatch.setenv("MEAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'dev.sqlite'}")
+    monkeypatch.setenv("MEAPP_MAX_CONTENT_LENGTH", "1234")
+    app = create_app()
+    assert app.config["MAX_CONTENT_LENGTH"] == 1234
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("dev.sqlite")

@@ -1,0 +1,132 @@
+"""Shared fixtures: one database per run, seeded once; each test in a transaction rolled back at the end.
+
+The database is SQLite in a temporary file, or PostgreSQL when MEAPP_TEST_DATABASE_URL is set.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from meapp import create_app
+from meapp.extensions import db
+
+DEMO_PASSWORD = "meapp-demo-test"
+
+
+def test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("MEAPP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'meapp-test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return test_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ["MEAPP_ENV"] = "testing"
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from meapp.seed.demo import seed_demo
+
+        seed_demo(DEMO_PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def tx(app):
+    """Run the test inside a transaction that is rolled back; code under test may commit (savepoints).
+
+    No application context stays pushed during the test, so each request gets its own (as in production).
+    """
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    original = db.session
+    session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    db.session = session
+    try:
+        yield session
+    finally:
+        session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, tx):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, tx):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def user(tx):
+    """Look up a demo user by email."""
+    from meapp.auth.models import User
+
+    def get(email: str) -> User:
+        found = tx.scalar(select(User).where(User.email == email))
+        assert found is not None, email
+        return found
+
+    return get
+
+
+@pytest.fixture
+def login(client, user):
+    """Sign a demo user in without the cost of a password hash (the login form has its own tests)."""
+
+    def sign_in(email: str):
+        token = user(email).session_token
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def count_queries(tx):
+    """Count the SQL statements run inside the block."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+        connection = tx.connection()
+
+        def before(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(connection, "before_cursor_execute", before)
+
+    return counting

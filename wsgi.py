@@ -1,0 +1,3 @@
+from meapp import create_app
+
+app = create_app()
