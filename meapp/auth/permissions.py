@@ -5,6 +5,7 @@ return the projects their organisation funds; the secretariat does everything.
 """
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from flask import abort
@@ -66,8 +67,13 @@ def readable_projects_filter(user):
     return or_(*clauses)
 
 
+PROJECT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
 def get_project_or_404(user, code: str, action: Action = Action.READ) -> Project:
     """The project for a URL: 404 when unknown or unreadable (no leak of its existence), 403 when read-only."""
+    if not PROJECT_CODE.match(code or ""):
+        abort(404)
     project = db.session.scalar(
         select(Project).where(Project.code == code.upper()).options(
             selectinload(Project.lead_organisation),
