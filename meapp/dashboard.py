@@ -28,10 +28,11 @@ class Board:
     deadlines: list[Deadline]
     awaiting_approval: list[Submission]
     role: Role
+    more_missing: int = 0  # open periods with nothing reported beyond the first one of each project
 
 
 def build(user, today: dt.date | None = None) -> Board:
-    """Everything the home page shows for `user`, in four queries."""
+    """Everything the home page shows for `user`: per project, what is pending in the open periods."""
     today = today or dt.date.today()
     projects = list_projects(user)
     by_id = {p.id: p for p in projects}
@@ -42,18 +43,25 @@ def build(user, today: dt.date | None = None) -> Board:
         select(Submission).where(Submission.project_id.in_(list(by_id)))
     ).all() if by_id else []
     status_of = {(s.project_id, s.period): s for s in submissions}
-    deadlines = []
-    for rp in open_periods:
-        period = Period.parse(rp.code)
-        for project in projects:
-            if not period.overlaps(project.start_date, project.end_date):
+    deadlines, more_missing = [], 0
+    for project in projects:
+        first_missing = True
+        for rp in open_periods:
+            if not Period.parse(rp.code).overlaps(project.start_date, project.end_date):
                 continue
             submission = status_of.get((project.id, rp.code))
             status = submission.status.value if submission else "missing"
+            if status == SubmissionStatus.APPROVED.value:
+                continue
+            if status == "missing":
+                # The next period to report is a deadline; the older gaps are counted, not listed.
+                if not first_missing:
+                    more_missing += 1
+                    continue
+                first_missing = False
             pending = status in ("missing", SubmissionStatus.DRAFT.value, SubmissionStatus.RETURNED.value)
             deadlines.append(Deadline(project, rp.code, rp.due_date, status, pending and today > rp.due_date))
+    deadlines.sort(key=lambda d: (d.due_date, d.project.code))
     awaiting = [s for s in submissions if s.status == SubmissionStatus.SUBMITTED]
     awaiting.sort(key=lambda s: (s.submitted_at or dt.datetime.min, s.period))
-    if user.role == Role.IMPLEMENTER:
-        deadlines = [d for d in deadlines if d.status != SubmissionStatus.APPROVED.value]
-    return Board(projects, deadlines, awaiting, user.role)
+    return Board(projects, deadlines, awaiting, user.role, more_missing)
