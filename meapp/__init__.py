@@ -16,7 +16,11 @@ def create_app(config: dict | str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI."""
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     name = config if isinstance(config, str) else config_module.config_name()
-    app.config.from_object(config_module.CONFIGS.get(name, config_module.DevelopmentConfig))
+    if name not in config_module.CONFIGS:
+        raise ConfigError(f"meapp cannot start: MEAPP_ENV={name!r} is not one of {', '.join(config_module.CONFIGS)}.")
+    app.config.from_object(config_module.CONFIGS[name])
+    # Kept out of app.config so that no MEAPP_* variable can pretend to be another configuration.
+    app.extensions["meapp_config"] = name
     app.config.from_prefixed_env("MEAPP")
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
@@ -38,15 +42,26 @@ def create_app(config: dict | str | None = None) -> Flask:
     from meapp.auth.views import bp as auth_bp
     from meapp.main_views import bp as main_bp
     from meapp.projects.views import bp as projects_bp
+    from meapp.submissions.views import bp as submissions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(submissions_bp)
+    _register_presenters(app)
 
     from meapp.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _register_presenters(app: Flask) -> None:
+    from meapp.submissions import presenters
+    from meapp.submissions.grid import finding_key
+
+    app.jinja_env.filters.update(combo=presenters.combination_label, action_label=presenters.action_label)
+    app.jinja_env.globals.update(finding_message=presenters.finding_message, finding_key=finding_key)
 
 
 def _check_config(app: Flask) -> None:
@@ -64,6 +79,10 @@ def _check_config(app: Flask) -> None:
             + " and ".join(missing)
             + " to be set in the environment."
         )
+    if app.extensions["meapp_config"] == "production":
+        secret = str(app.config["SECRET_KEY"])
+        if secret == config_module.Config.SECRET_KEY or len(secret) < 16:
+            raise ConfigError("meapp cannot start: MEAPP_SECRET_KEY must be a long random value (16 characters or more).")
 
 
 def _configure_database(app: Flask) -> None:

@@ -40,7 +40,7 @@ def seed_reference():
 def seed_demo():
     from meapp.seed.demo import seed_demo as run
 
-    if not current_app.config.get("ALLOW_DEMO_USERS", False):
+    if current_app.extensions.get("meapp_config") == "production" or not current_app.config.get("ALLOW_DEMO_USERS"):
         raise click.ClickException("Demo users are refused under the production configuration.")
     report = run(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
@@ -114,7 +114,7 @@ def _pybabel(*args: str) -> None:
 
 @translate.command("update", help="Extract messages and merge them into the catalogs.")
 def translate_update():
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", "meapp")
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
              "--ignore-obsolete")

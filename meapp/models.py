@@ -5,6 +5,7 @@ from meapp.compendium.models import (  # noqa: F401
     CompendiumSubsection,
     Edition,
     Practice,
+    PracticeCountry,
     PracticeSource,
 )
 from meapp.logframes.models import (  # noqa: F401

@@ -44,7 +44,16 @@ def init_app(app: Flask) -> None:
 
         return handler
 
+    app.register_error_handler(400, _error(400, "errors/400.html"))
+    app.register_error_handler(405, _error(405, "errors/400.html"))
     app.register_error_handler(403, _error(403, "errors/403.html"))
     app.register_error_handler(404, _error(404, "errors/404.html"))
     app.register_error_handler(413, _error(413, "errors/413.html"))
     app.register_error_handler(CSRFError, _error(400, "errors/csrf.html"))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error="internal error"), 500
+        return render_template("errors/500.html", error=error), 500

@@ -17,6 +17,25 @@ from meapp.extensions import db
 DEMO_PASSWORD = "meapp-demo-test"
 
 
+def _compile_catalogs() -> None:
+    """`pytest` alone works too: compile the .po catalogs when their .mo is missing or older."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            with mo.open("wb") as dst:
+                write_mo(dst, catalog)
+
+
+_compile_catalogs()
+
+
 def test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("MEAPP_TEST_DATABASE_URL")
     if url:

@@ -73,13 +73,15 @@ def create_user(spec: NewUser, password: str, actor: User | None = None, is_demo
         raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     organisation = None
     if spec.organisation:
-        organisation = db.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == spec.organisation.strip().lower())
-        ) or db.session.scalar(
-            select(Organisation).where(func.lower(Organisation.acronym) == spec.organisation.strip().lower())
-        )
-        if organisation is None:
+        wanted = spec.organisation.strip().lower()
+        matches = db.session.scalars(select(Organisation).where(func.lower(Organisation.name) == wanted)).all() or \
+            db.session.scalars(select(Organisation).where(func.lower(Organisation.acronym) == wanted)).all()
+        if not matches:
             raise UserError(f"unknown organisation: {spec.organisation!r}")
+        if len(matches) > 1:
+            names = "; ".join(o.name for o in matches)
+            raise UserError(f"{spec.organisation!r} names several organisations ({names}): give the full name")
+        organisation = matches[0]
     if spec.role in (Role.IMPLEMENTER, Role.DONOR) and organisation is None:
         raise UserError(f"a {spec.role.value} must belong to an organisation (--org)")
     user = User(

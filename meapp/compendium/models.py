@@ -72,6 +72,13 @@ class CompendiumSubsection(db.Model):
     category: Mapped[CompendiumCategory] = relationship(back_populates="subsections")
 
 
+practice_projects = sa.Table(
+    "practice_projects",
+    db.metadata,
+    sa.Column("practice_id", sa.ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+)
+
 practice_gcm_objectives = sa.Table(
     "practice_gcm_objectives",
     db.metadata,
@@ -94,23 +101,37 @@ class Practice(TimestampMixin, db.Model):
     name_fr: Mapped[str] = mapped_column(sa.Text, default="")
     summary_en: Mapped[str] = mapped_column(sa.Text, default="")
     summary_fr: Mapped[str] = mapped_column(sa.Text, default="")
-    countries: Mapped[list] = mapped_column(sa.JSON, default=list)  # ISO 3166 codes, in order
     organisations: Mapped[list] = mapped_column(sa.JSON, default=list)
     figures: Mapped[list] = mapped_column(sa.JSON, default=list)
-    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
 
     edition: Mapped[Edition] = relationship(back_populates="practices")
     category: Mapped[CompendiumCategory] = relationship()
     subsection: Mapped[CompendiumSubsection | None] = relationship()
-    project = relationship("Project")
+    # Tracked projects whose latest approved results the annex quotes (one practice may cover two phases).
+    projects = relationship("Project", secondary=practice_projects, order_by="Project.code")
+    countries: Mapped[list["PracticeCountry"]] = relationship(
+        back_populates="practice", order_by="PracticeCountry.position", cascade="all, delete-orphan"
+    )
     sources: Mapped[list["PracticeSource"]] = relationship(
         back_populates="practice", order_by="PracticeSource.position", cascade="all, delete-orphan"
     )
     gcm_objectives = relationship("GcmObjective", secondary=practice_gcm_objectives)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PracticeCountry(db.Model):
+    """A country a practice concerns (ISO 3166), in the order the source gives; searchable."""
+
+    __tablename__ = "practice_countries"
+
+    practice_id: Mapped[int] = mapped_column(sa.ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True)
+    country_code: Mapped[str] = mapped_column(sa.String(2), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    practice: Mapped[Practice] = relationship(back_populates="countries")
 
 
 class PracticeSource(db.Model):

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from meapp.forms import MeForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional
 
 
-class ProjectFilterForm(FlaskForm):
+class ProjectFilterForm(MeForm):
     """Filters of the project list (GET, no state change: no CSRF token)."""
 
-    class Meta:
+    class Meta(MeForm.Meta):
         csrf = False
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])

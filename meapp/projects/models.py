@@ -171,6 +171,8 @@ class ProjectOrganisation(db.Model):
     """An organisation implementing or funding a project."""
 
     __tablename__ = "project_organisations"
+    # The permission filter looks projects up by organisation and role on every list.
+    __table_args__ = (sa.Index("ix_project_organisations_organisation_role", "organisation_id", "role"),)
 
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)

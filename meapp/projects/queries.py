@@ -20,7 +20,10 @@ from meapp.projects.models import (
     ProjectOrganisation,
     Sector,
 )
-from meapp.submissions.models import Submission, Value
+from meapp.submissions.models import Submission, SubmissionStatus, Value
+
+# States in which an implementer has handed the values over to the donor.
+SHARED_STATES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,11 @@ class ProjectPage:
         return sum(len(node.rows) for node in self.levels)
 
 
-def project_page(project: Project) -> ProjectPage:
-    """Logframe tree, indicators, targets per period and values so far, in a constant number of queries."""
+def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
+    """Logframe tree, indicators, targets per period and values so far, in a constant number of queries.
+
+    Readers who do not report (donors) see submitted and approved values only, never work in progress.
+    """
     levels = db.session.scalars(
         select(ResultLevel).where(ResultLevel.project_id == project.id).order_by(ResultLevel.position, ResultLevel.id)
     ).all()
@@ -146,9 +152,10 @@ def project_page(project: Project) -> ProjectPage:
     submissions = db.session.scalars(
         select(Submission).where(Submission.project_id == project.id).order_by(Submission.period)
     ).all()
-    values = db.session.scalars(
-        select(Value).join(Submission).where(Submission.project_id == project.id)
-    ).all()
+    visible = select(Value).join(Submission).where(Submission.project_id == project.id)
+    if not include_drafts:
+        visible = visible.where(Submission.status.in_(SHARED_STATES))
+    values = db.session.scalars(visible).all()
     rules = db.session.scalars(
         select(ValidationRule).where(ValidationRule.project_id == project.id).order_by(ValidationRule.position)
     ).all()

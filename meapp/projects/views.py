@@ -43,6 +43,6 @@ def index():
 @login_required
 def show(code: str):
     project = get_project_or_404(current_user, code, Action.READ)
-    page = queries.project_page(project)
     actions = allowed_actions(current_user, project)
+    page = queries.project_page(project, include_drafts=Action.EDIT in actions)
     return render_template("projects/show.html", page=page, project=project, actions=actions, Action=Action)

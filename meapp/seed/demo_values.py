@@ -176,6 +176,11 @@ def generate(project: Project, project_index: int) -> int:
                     count += 1
         db.session.add(submission)
         db.session.flush()
+        if status is not SubmissionStatus.APPROVED:
+            from meapp.submissions.service import revalidate
+
+            revalidate(project, submission)
+            db.session.flush()
         record(None, "submission.create", submission, project_id=project.id, submission_id=submission.id,
                after={"period": code, "status": status.value, "values": len(submission.values)},
                reason="demo data")

@@ -41,6 +41,10 @@ DISAGGREGATIONS = [
 COUNTRY_TYPES = ("origin_country", "destination_country")
 
 
+# CLDR's two-letter territories that are not countries (EU, euro zone, UN, outlying Oceania, unknown).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ"}
+
+
 def fact_countries() -> list[str]:
     """Every country code that a pilot project of the facts names, sorted."""
     codes = set()
@@ -48,6 +52,12 @@ def fact_countries() -> list[str]:
         codes.update(project.get("countries_origin") or [])
         codes.update(project.get("countries_destination") or [])
     return sorted(codes)
+
+
+def all_countries() -> list[str]:
+    """Every ISO 3166 country (and Kosovo, XK) that CLDR names, so any project can report by country."""
+    codes = {c for c in _EN.territories if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES}
+    return sorted(codes | set(fact_countries()))
 
 
 def country_label(code: str, locale: Locale) -> str:
@@ -70,7 +80,7 @@ def load_reference() -> int:
             added += 1
 
     types = {t.key: t for t in db.session.scalars(select(DisaggregationType))}
-    countries = fact_countries()
+    countries = all_countries()
     for position, (key, name_en, name_fr, categories) in enumerate(DISAGGREGATIONS):
         dtype = types.get(key)
         if dtype is None:

@@ -6,13 +6,14 @@ from meapp.submissions.models import AuditEvent
 
 
 def record(actor, action: str, entity, *, before=None, after=None, reason: str = "",
-           project_id: int | None = None, submission_id: int | None = None) -> AuditEvent:
+           project_id: int | None = None, submission_id: int | None = None, key: str = "") -> AuditEvent:
     """Append one audit event describing a change to `entity`."""
     event = AuditEvent(
         user_id=getattr(actor, "id", None),
         action=action,
         entity_type=type(entity).__tablename__ if hasattr(type(entity), "__tablename__") else str(entity),
         entity_id=getattr(entity, "id", None),
+        entity_key=key,
         project_id=project_id if project_id is not None else getattr(entity, "project_id", None),
         submission_id=submission_id if submission_id is not None else getattr(entity, "submission_id", None),
         before=before,

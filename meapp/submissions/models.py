@@ -145,6 +145,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(60))
     entity_type: Mapped[str] = mapped_column(sa.String(60))
     entity_id: Mapped[int | None]
+    # A natural key that survives re-creation, e.g. "PALIM/2023Q1/TRAINED/sex=F" for a value.
+    entity_key: Mapped[str] = mapped_column(sa.String(300), default="", index=True)
     # Plain ids, no foreign keys: the trace outlives what it describes.
     project_id: Mapped[int | None] = mapped_column(index=True)
     submission_id: Mapped[int | None] = mapped_column(index=True)

@@ -93,3 +93,25 @@ def test_profile_invalid_fields_re_render_with_errors(client, login):
     assert "This field is required." in html
     assert "Not a valid choice." in html
     assert "The two passwords differ." in html
+
+
+def test_next_with_a_line_break_is_not_followed(client):
+    response = client.post("/login?next=/%0d%0aX:1", data={"email": "secretariat@example.org",
+                                                            "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    response = client.post("/language/fr", data={"next": "/x\r\ny"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_control_characters_are_refused_in_forms(client, login):
+    login("impl.enabel@example.org")
+    response = client.post("/profile", data={"name": "a\x00b", "locale": "en"})
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert client.get("/projects/?q=a%00b").status_code == 400
+
+
+def test_error_pages_speak_the_language(client):
+    response = client.get("/logout", headers={"Accept-Language": "fr"})
+    assert response.status_code == 405
+    assert "Requête incomprise" in response.get_data(as_text=True)

@@ -22,35 +22,56 @@ def same(anonymous, signed_in):
     return expect(anonymous, *([signed_in] * 5))
 
 
-# endpoint → (method, url, expected status per user)
+P = "/projects/PALIM/periods"
+# (endpoint, method) → (url, form data, expected status per user).
+# PALIM demo: 2020Q2 approved, 2020Q3 submitted, 2020Q4 draft.
 MATRIX = {
-    "static": ("GET", "/static/app.css", same(200, 200)),
-    "main.home": ("GET", "/", same(302, 200)),
-    "main.healthz": ("GET", "/healthz", same(200, 200)),
-    "auth.login": ("GET", "/login", same(200, 302)),
-    "auth.logout": ("POST", "/logout", same(302, 302)),
-    "auth.profile": ("GET", "/profile", same(302, 200)),
-    "auth.set_language": ("POST", "/language/fr", same(302, 302)),
-    "projects.index": ("GET", "/projects/", same(302, 200)),
-    "projects.show": ("GET", "/projects/PALIM", expect(302, 200, 404, 200, 404, 200)),
+    ("static", "GET"): ("/static/app.css", None, same(200, 200)),
+    ("main.home", "GET"): ("/", None, same(302, 200)),
+    ("main.healthz", "GET"): ("/healthz", None, same(200, 200)),
+    ("auth.login", "GET"): ("/login", None, same(200, 302)),
+    ("auth.login", "POST"): ("/login", {"email": "x@example.org", "password": "wrong-password"}, same(401, 302)),
+    ("auth.logout", "POST"): ("/logout", None, same(302, 302)),
+    ("auth.profile", "GET"): ("/profile", None, same(302, 200)),
+    ("auth.profile", "POST"): ("/profile", {"name": "", "locale": "en"}, same(302, 400)),
+    ("auth.set_language", "POST"): ("/language/fr", None, same(302, 302)),
+    ("projects.index", "GET"): ("/projects/", None, same(302, 200)),
+    ("projects.show", "GET"): ("/projects/PALIM", None, expect(302, 200, 404, 200, 404, 200)),
+    ("submissions.show", "GET"): (f"{P}/2020Q4", None, expect(302, 200, 404, 200, 404, 200)),
+    ("submissions.save", "POST"): (f"{P}/2020Q4/save", {"v|EMPLOYED|": "6", "o|EMPLOYED|": "5"},
+                                   expect(302, 302, 404, 403, 404, 302)),
+    ("submissions.submit", "POST"): (f"{P}/2020Q4/submit", None, expect(302, 302, 404, 403, 404, 302)),
+    ("submissions.approve", "POST"): (f"{P}/2020Q3/approve", None, expect(302, 403, 404, 302, 404, 302)),
+    ("submissions.return_", "POST"): (f"{P}/2020Q3/return", {"reason": "Attach the sheets"},
+                                      expect(302, 403, 404, 302, 404, 302)),
+    ("submissions.reopen", "POST"): (f"{P}/2020Q2/reopen", {"reason": "Typo in EMPLOYED"},
+                                     expect(302, 403, 404, 403, 404, 302)),
+    ("submissions.upload_evidence", "POST"): (f"{P}/2020Q4/evidence", None, expect(302, 400, 404, 403, 404, 400)),
+    ("submissions.download_evidence", "GET"): (f"{P}/2020Q4/evidence/999999", None,
+                                               expect(302, 404, 404, 404, 404, 404)),
+    ("submissions.delete_evidence", "POST"): (f"{P}/2020Q4/evidence/999999/delete", None,
+                                              expect(302, 404, 404, 403, 404, 404)),
+    ("submissions.history", "GET"): (f"{P}/2020Q3/history?indicator=EMPLOYED", None,
+                                     expect(302, 200, 404, 200, 404, 200)),
 }
 
 
 def test_every_route_is_in_the_matrix(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == set(MATRIX), "add new routes to MATRIX with the expected status for each user"
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == set(MATRIX), "add new routes to MATRIX with the expected status for each user"
 
 
-CASES = [(endpoint, who) for endpoint in MATRIX for who in USERS]
+CASES = [(route, who) for route in MATRIX for who in USERS]
 
 
-@pytest.mark.parametrize("endpoint, who", CASES, ids=[f"{e}-{w}" for e, w in CASES])
-def test_route_permissions(client, login, endpoint, who):
-    method, url, expected = MATRIX[endpoint]
+@pytest.mark.parametrize("route, who", CASES, ids=[f"{e}-{m}-{w}" for (e, m), w in CASES])
+def test_route_permissions(client, login, route, who):
+    url, data, expected = MATRIX[route]
     if USERS[who]:
         login(USERS[who])
-    response = client.open(url, method=method)
-    assert response.status_code == expected[who], f"{method} {url} as {who}"
+    response = client.open(url, method=route[1], data=data)
+    assert response.status_code == expected[who], f"{route[1]} {url} as {who}"
 
 
 @pytest.mark.parametrize("who, sees_palim, sees_kosovo", [

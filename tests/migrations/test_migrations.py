@@ -67,3 +67,30 @@ def test_downgrade_then_upgrade_again(migration_app):
     assert _tables() == set()
     upgrade()
     assert _tables() == set(db.metadata.tables)
+
+
+def test_0002_carries_practice_links_and_countries_over(migration_app):
+    upgrade(revision="0001")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (id, name, kind, created_at, updated_at) "
+                          "VALUES (1, 'Enabel', 'agency', '2024-01-01', '2024-01-01')"))
+        conn.execute(text("INSERT INTO projects (id, code, title_en, title_fr, summary_en, summary_fr, "
+                          "reporting_frequency, currency, status, is_demo, version, created_at, updated_at) VALUES "
+                          "(7, 'PALIM', 't', 't', '', '', 'quarterly', 'EUR', 'active', false, 1, "
+                          "'2024-01-01', '2024-01-01')"))
+        conn.execute(text("INSERT INTO editions (id, key, title_en, title_fr, event, status, version, created_at, "
+                          "updated_at) VALUES (1, 'gfmd', 'a', 'a', '', 'draft', 1, '2024-01-01', '2024-01-01')"))
+        conn.execute(text("INSERT INTO compendium_categories (id, edition_id, key, title_en, title_fr, position) "
+                          "VALUES (1, 1, 'c', 'c', 'c', 0)"))
+        conn.execute(text("INSERT INTO practices (id, edition_id, key, category_id, actor, name_en, name_fr, "
+                          "summary_en, summary_fr, countries, organisations, figures, project_id, position, "
+                          "version, created_at, updated_at) VALUES (1, 1, 'p', 1, 'Belgium', 'n', 'n', '', '', "
+                          "'[\"BE\", \"MA\"]', '[]', '[]', 7, 0, 1, '2024-01-01', '2024-01-01')"))
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT practice_id, project_id FROM practice_projects")).all() == [(1, 7)]
+        assert conn.execute(text("SELECT country_code FROM practice_countries ORDER BY position")).scalars().all() \
+            == ["BE", "MA"]
+    downgrade(revision="0001")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT project_id FROM practices")).scalar() == 7

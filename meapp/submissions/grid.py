@@ -1,0 +1,132 @@
+"""The data-entry grid of one project × period: rows per indicator, cells per category, with context."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from meapp.core.periods import Period
+from meapp.projects.models import Project
+from meapp.submissions import queries
+from meapp.submissions.models import Finding, Submission
+
+
+@dataclass
+class Cell:
+    indicator: str
+    combination: str  # "" for the total
+    label_type: object | None  # DisaggregationType or None
+    category: object | None  # DisaggregationCategory or None (countries: a code)
+    value: str  # what to show in the input (stored value, or text kept as typed)
+    comment: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"v|{self.indicator}|{self.combination}"
+
+    @property
+    def has_error(self) -> bool:
+        return any(f.severity.value == "error" for f in self.findings)
+
+
+@dataclass
+class Row:
+    indicator: object
+    total: Cell
+    groups: list[tuple[object, list[Cell]]]  # (DisaggregationType, cells)
+    target: Decimal | None
+    previous: Decimal | None
+    previous_period: str | None
+    findings: list[Finding]
+
+
+@dataclass
+class LevelBlock:
+    level: object
+    rows: list[Row]
+
+
+@dataclass
+class Grid:
+    project: Project
+    period: str
+    submission: Submission | None
+    blocks: list[LevelBlock]
+    general_findings: list[Finding]
+    error_count: int
+    warning_count: int
+    unjustified: list[Finding]
+    warnings: list[Finding] = field(default_factory=list)
+    values_hidden: bool = False
+
+    @property
+    def version(self) -> int | None:
+        return self.submission.version if self.submission else None
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+        return text.rstrip(".") if "." in text else text
+    return str(value)
+
+
+def build(project: Project, period: str, typed: dict[tuple[str, str], str] | None = None,
+          hide_drafts: bool = False) -> Grid:
+    """The grid; `typed` overrides stored values (a form re-shown after an error keeps what was typed).
+
+    With hide_drafts (donors), a submission still in the implementer's hands shows no values or findings.
+    """
+    submission = queries.find_submission(project, period)
+    hidden = hide_drafts and submission is not None and submission.status.value in ("draft", "returned")
+    indicators = queries.indicators_of(project)
+    targets = queries.period_targets(project, period)
+    past = queries.history(project, period)
+    stored = {} if hidden else queries.stored_raw_values(submission, indicators)
+    findings = list(submission.findings) if submission and not hidden else []
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    general = []
+    for f in findings:
+        (by_cell[(f.indicator_code, f.combination)] if f.indicator_code else general).append(f)
+    typed = typed or {}
+
+    def cell(code, combination, dtype=None, category=None) -> Cell:
+        raw = stored.get((code, combination))
+        value = typed[(code, combination)] if (code, combination) in typed else _show(raw.value if raw else None)
+        return Cell(code, combination, dtype, category, value, raw.comment if raw else "",
+                    by_cell.get((code, combination), []))
+
+    rows_by_level: dict[int, list[Row]] = defaultdict(list)
+    levels = {}
+    for ind in indicators:
+        groups = []
+        for dtype in ind.disaggregation_types:
+            keys = queries.category_keys(project, dtype)
+            categories = {c.key: c for c in dtype.categories}
+            groups.append((dtype, [cell(ind.code, f"{dtype.key}={k}", dtype, categories.get(k, k)) for k in keys]))
+        history = past.get(ind.id, [])
+        previous_period, previous = history[-1] if history else (None, None)
+        row_findings = [f for (code, _), fs in by_cell.items() if code == ind.code for f in fs]
+        rows_by_level[ind.result_level_id].append(
+            Row(ind, cell(ind.code, ""), groups, targets.get(ind.id), previous, previous_period, row_findings))
+        levels[ind.result_level_id] = ind.result_level
+    blocks = [LevelBlock(levels[level_id], rows) for level_id, rows in rows_by_level.items()]
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    warnings = [f for f in findings if f.severity.value == "warning"]
+    return Grid(project, period, submission, blocks, general, errors, len(warnings),
+                [f for f in warnings if not f.justification], warnings, hidden)
+
+
+def finding_key(row: Finding) -> str:
+    """The key the service matches justifications by (same as the engine's Finding.key)."""
+    return f"{row.code}:{row.indicator_code}:{row.combination}:{(row.params or {}).get('rule', '')}"
+
+
+def parse_period_or_none(code: str) -> str | None:
+    try:
+        return Period.parse(code).code
+    except ValueError:
+        return None

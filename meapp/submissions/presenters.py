@@ -1,0 +1,99 @@
+"""Showing findings and errors in the reader's language (translation happens here, at display time)."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext
+
+from meapp.i18n import current_language, format_period, format_value
+from meapp.validation.findings import MESSAGES, N_, FindingCode
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+PERIOD_PARAMS = {"period", "previous_period"}
+
+
+def _param(name: str, value, dtype_names: dict[str, str]):
+    if name in PERIOD_PARAMS:
+        return format_period(str(value))
+    if name == "disaggregation":
+        return dtype_names.get(value, value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_value(value)
+    if isinstance(value, str) and _NUMBER.match(value):
+        return format_value(value)
+    return value
+
+
+def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] | None = None) -> str:
+    """The finding's message in the current language, numbers and periods formatted for it."""
+    params = dict(params or {})
+    lang = current_language()
+    if code == FindingCode.RULE_VIOLATED.value:
+        params["message"] = params.get(f"message_{lang}") or params.get("message_en") or params.get("message_fr") or ""
+    shown = {k: _param(k, v, dtype_names or {}) for k, v in params.items()}
+    try:
+        return gettext(MESSAGES[FindingCode(code)], **shown)
+    except (KeyError, ValueError):
+        return code
+
+
+def error_message(error) -> str:
+    """A WorkflowError in the current language."""
+    params = {k: (format_period(v) if k == "period" else v) for k, v in error.params.items()}
+    if "status" in params:
+        from meapp.i18n import enum_label
+
+        params["status"] = enum_label(params["status"]).lower()
+    return gettext(error.message_id, **params)
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Disaggregation and category names in the current language, cached for the request."""
+    from flask import g
+    from sqlalchemy import select
+
+    from meapp.extensions import db
+    from meapp.i18n import country_name, text
+    from meapp.logframes.models import DisaggregationCategory, DisaggregationType
+
+    cache = getattr(g, "_meapp_labels", None)
+    if cache is None or cache[0] != current_language():
+        types = {t.id: t for t in db.session.scalars(select(DisaggregationType))}
+        type_names = {t.key: str(text(t, "name")) for t in types.values()}
+        categories = {}
+        for c in db.session.scalars(select(DisaggregationCategory)):
+            dtype = types[c.type_id]
+            name = country_name(c.key) if dtype.key.endswith("_country") else str(text(c, "name"))
+            categories[f"{dtype.key}={c.key}"] = name
+        cache = (current_language(), type_names, categories)
+        g._meapp_labels = cache
+    return cache[1], cache[2]
+
+
+def dtype_names() -> dict[str, str]:
+    return _labels()[0]
+
+
+def combination_label(combination: str, _names=None) -> str:
+    """'sex=F' → 'Sex: Female' in the current language."""
+    if not combination:
+        return ""
+    type_names, categories = _labels()
+    parts = []
+    for part in combination.split("|"):
+        key = part.split("=", 1)[0]
+        parts.append(f"{type_names.get(key, key)}\u00a0: {categories.get(part, part.split('=', 1)[-1])}"
+                     if current_language() == "fr" else
+                     f"{type_names.get(key, key)}: {categories.get(part, part.split('=', 1)[-1])}")
+    return ", ".join(parts)
+
+
+ACTION_LABELS = {
+    "value.create": N_("value entered"),
+    "value.update": N_("value changed"),
+    "value.delete": N_("value cleared"),
+}
+
+
+def action_label(action: str) -> str:
+    return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action

@@ -1,0 +1,154 @@
+"""Reads for submissions: the engine's input, the grid, history and completeness."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meapp.core.periods import Period
+from meapp.extensions import db
+from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
+from meapp.projects.models import Project
+from meapp.submissions.models import AuditEvent, ReportingPeriod, Submission, Value
+from meapp.validation import (
+    DisaggregationSpec,
+    IndicatorSpec,
+    PeriodContext,
+    RawValue,
+    RuleSpec,
+    ValidationInput,
+)
+
+
+def find_submission(project: Project, period: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(Submission.project_id == project.id, Submission.period == period)
+    )
+
+
+def indicators_of(project: Project) -> list[Indicator]:
+    """The project's indicators in logframe order, with disaggregations and categories loaded."""
+    return list(db.session.scalars(
+        select(Indicator)
+        .where(Indicator.project_id == project.id)
+        .options(
+            selectinload(Indicator.disaggregation_types).selectinload(DisaggregationType.categories),
+            selectinload(Indicator.result_level),
+        )
+        .order_by(Indicator.position, Indicator.id)
+    ))
+
+
+def category_keys(project: Project, dtype: DisaggregationType) -> tuple[str, ...]:
+    """The categories an indicator of this project can be split into (countries: the project's own)."""
+    if dtype.key == "origin_country" and project.origin_countries:
+        return tuple(project.origin_countries)
+    if dtype.key == "destination_country" and project.destination_countries:
+        return tuple(project.destination_countries)
+    return tuple(c.key for c in dtype.categories)
+
+
+def period_targets(project: Project, period: str) -> dict[int, Decimal]:
+    rows = db.session.execute(
+        select(PeriodTarget.indicator_id, PeriodTarget.value)
+        .join(Indicator)
+        .where(Indicator.project_id == project.id, PeriodTarget.period == period, PeriodTarget.combination == "")
+    ).all()
+    return dict(rows)
+
+
+def history(project: Project, before: str) -> dict[int, list[tuple[str, Decimal]]]:
+    """Totals of earlier periods per indicator id, oldest first."""
+    rows = db.session.execute(
+        select(Value.indicator_id, Submission.period, Value.value)
+        .join(Submission)
+        .where(Submission.project_id == project.id, Value.combination == "", Value.value.is_not(None))
+    ).all()
+    limit = Period.parse(before)
+    series: dict[int, list] = defaultdict(list)
+    for indicator_id, period, value in rows:
+        try:
+            if Period.parse(period) < limit and Period.parse(period).frequency is limit.frequency:
+                series[indicator_id].append((period, value))
+        except ValueError:
+            continue
+    for points in series.values():
+        points.sort(key=lambda p: Period.parse(p[0]))
+    return series
+
+
+def indicator_specs(project: Project, indicators: list[Indicator], period: str) -> tuple[IndicatorSpec, ...]:
+    targets = period_targets(project, period)
+    return tuple(
+        IndicatorSpec(
+            code=ind.code, unit=ind.unit.value, aggregation=ind.aggregation.value, direction=ind.direction.value,
+            decimals=ind.decimals, min_value=ind.min_value, max_value=ind.max_value, is_required=ind.is_required,
+            is_cumulative=ind.is_cumulative, end_target=ind.target_value, period_target=targets.get(ind.id),
+            disaggregations=tuple(DisaggregationSpec(t.key, category_keys(project, t))
+                                  for t in ind.disaggregation_types),
+        )
+        for ind in indicators
+    )
+
+
+def rule_specs(project: Project) -> tuple[RuleSpec, ...]:
+    rules = db.session.scalars(
+        select(ValidationRule)
+        .where(ValidationRule.project_id == project.id, ValidationRule.is_active.is_(True))
+        .order_by(ValidationRule.position)
+    )
+    return tuple(
+        RuleSpec(r.code, r.left_expression, r.operator.value, r.right_expression, r.severity.value,
+                 r.missing_value_strategy.value, r.message_en, r.message_fr)
+        for r in rules
+    )
+
+
+def stored_raw_values(submission: Submission | None, indicators: list[Indicator]) -> dict[tuple[str, str], RawValue]:
+    """What is stored, as the engine reads it (unreadable text kept as typed)."""
+    if submission is None or submission.id is None:
+        return {}
+    code_of = {i.id: i.code for i in indicators}
+    out = {}
+    for value in submission.values:
+        code = code_of.get(value.indicator_id)
+        if code is None:
+            continue
+        raw = value.value if value.value is not None else value.text_value
+        out[(code, value.combination)] = RawValue(code, raw, value.combination, value.comment)
+    return out
+
+
+def validation_input(project: Project, period: str, indicators: list[Indicator], values: list[RawValue],
+                     is_locked: bool, lang: str) -> ValidationInput:
+    """Everything the engine needs for one project and period."""
+    code_of = {i.id: i.code for i in indicators}
+    past = {code_of[i]: tuple(points) for i, points in history(project, period).items() if i in code_of}
+    return ValidationInput(
+        project=project.code,
+        context=PeriodContext(period, project.start_date, project.end_date, is_locked),
+        indicators=indicator_specs(project, indicators, period),
+        values=tuple(values),
+        rules=rule_specs(project),
+        history=past,
+        lang=lang,
+    )
+
+
+def reporting_period(code: str) -> ReportingPeriod | None:
+    return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.code == code))
+
+
+def value_history(project: Project, period: str, indicator: str, combination: str) -> list[AuditEvent]:
+    """Every change of one value, oldest first."""
+    key = value_key(project.code, period, indicator, combination)
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_key == key).options(selectinload(AuditEvent.user))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))
+
+
+def value_key(project_code: str, period: str, indicator: str, combination: str) -> str:
+    return f"{project_code}/{period}/{indicator}/{combination}"

@@ -1,0 +1,386 @@
+"""The one write path for submissions: values, narratives, findings, workflow and evidence.
+
+Every function takes the acting user, checks what that user may do, validates, writes the change,
+its findings and its audit events, and flushes. The caller (view, CLI, API) commits once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from meapp.auth.permissions import Action, can
+from meapp.core.periods import Period, PeriodError
+from meapp.extensions import db
+from meapp.logframes.models import Severity, Unit
+from meapp.modelbase import utcnow
+from meapp.projects.models import Project
+from meapp.submissions import queries
+from meapp.submissions.audit import record
+from meapp.submissions.errors import BlockedError, BusyError, ConflictError, PermissionDenied, WorkflowError
+from meapp.submissions.models import Finding as FindingRow
+from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
+from meapp.validation import RawValue, ValidationResult, validate
+from meapp.validation.findings import N_
+
+EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+NARRATIVE_LIMIT = 20000
+REASON_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class ValueEntry:
+    """One cell to write: a value for an indicator's total or one category; None or '' clears it."""
+
+    indicator: str
+    value: str | Decimal | None
+    combination: str = ""
+    comment: str | None = None  # None keeps the stored comment
+
+
+@dataclass
+class SaveOutcome:
+    submission: Submission | None
+    result: ValidationResult
+    changed: int = 0
+    dry_run: bool = False
+    created: bool = False
+    changes: list[dict] = field(default_factory=list)
+
+
+def _jsonable(params: dict) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
+
+
+def _require(actor, action: Action, project: Project) -> None:
+    if not can(actor, action, project):
+        raise PermissionDenied()
+
+
+def _check_period(period: str) -> str:
+    try:
+        return Period.parse(period).code
+    except PeriodError as exc:
+        raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period) from exc
+
+
+def _check_version(submission: Submission, expected_version: int | None) -> None:
+    """Refuse a save from a page opened before someone else's save; arm the flush-time guard too."""
+    if expected_version is None or submission.id is None:
+        return
+    if submission.version != expected_version:
+        raise ConflictError(submission.version)
+    # The UPDATE will say WHERE version = expected: a concurrent save in between makes it match nothing.
+    set_committed_value(submission, "version", expected_version)
+
+
+def _flush(submission: Submission | None) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError(None) from exc
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ConflictError(None) from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise BusyError() from exc
+        raise
+
+
+def _store_findings(submission: Submission, result: ValidationResult, indicator_ids: dict[str, int],
+                    actor) -> None:
+    """Replace the submission's findings, keeping the justification of a warning that is still there."""
+    kept = {f"{f.code}:{f.indicator_code}:{f.combination}:{(f.params or {}).get('rule', '')}": f
+            for f in submission.findings if f.justification}
+    submission.findings.clear()
+    for item in result.findings:
+        row = FindingRow(code=item.code.value, severity=Severity(item.severity), indicator_code=item.indicator,
+                         indicator_id=indicator_ids.get(item.indicator), combination=item.combination,
+                         period=item.period, params=_jsonable(item.params))
+        old = kept.get(item.key)
+        if old is not None and item.severity == "warning":
+            row.justification, row.justified_by_id, row.justified_at = (
+                old.justification, old.justified_by_id, old.justified_at)
+        submission.findings.append(row)
+
+
+def _period_open_for(actor, code: str) -> None:
+    """Implementers report only in open periods; the secretariat may correct any period."""
+    if actor.is_secretariat:
+        return
+    period = queries.reporting_period(code)
+    if period is None or period.status is not PeriodStatus.OPEN:
+        raise WorkflowError(N_("The reporting period %(period)s is not open."), period=code)
+
+
+def _format_raw(value) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def save(project: Project, period: str, actor, entries: list[ValueEntry], *, narrative_en: str | None = None,
+         narrative_fr: str | None = None, expected_version: int | None = None, lang: str = "en",
+         dry_run: bool = False) -> SaveOutcome:
+    """Validate and write values and narratives of one project × period as a draft."""
+    _require(actor, Action.EDIT, project)
+    period = _check_period(period)
+    submission = queries.find_submission(project, period)
+    if submission is not None and submission.status not in EDITABLE:
+        raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."),
+                            status=submission.status.value)
+    if not dry_run:
+        _period_open_for(actor, period)
+    for text in (narrative_en, narrative_fr):
+        if text is not None and len(text) > NARRATIVE_LIMIT:
+            raise WorkflowError(N_("A narrative may hold at most %(limit)s characters."), limit=NARRATIVE_LIMIT)
+    if submission is not None:
+        _check_version(submission, expected_version)
+
+    indicators = queries.indicators_of(project)
+    by_code = {i.code: i for i in indicators}
+    merged = queries.stored_raw_values(submission, indicators)
+    for entry in entries:
+        merged[(entry.indicator, entry.combination)] = RawValue(entry.indicator, entry.value, entry.combination,
+                                                                entry.comment or "")
+    values = [v for v in merged.values() if not (v.value is None or (isinstance(v.value, str) and not v.value.strip()))]
+    result = validate(queries.validation_input(project, period, indicators, values,
+                                               is_locked=bool(submission and submission.is_locked), lang=lang))
+    if dry_run:
+        return SaveOutcome(submission, result, dry_run=True)
+    # Unknown indicators and categories cannot be stored; everything else is kept, even unreadable text.
+    unstorable = {(f.indicator, f.combination) for f in result.findings
+                  if f.code.value in ("unknown_indicator", "unknown_category")}
+
+    created = submission is None
+    if created:
+        submission = Submission(project_id=project.id, period=period, created_by_id=actor.id)
+        db.session.add(submission)
+        _flush(submission)
+        record(actor, "submission.create", submission, after={"period": period, "status": "draft"},
+               key=f"{project.code}/{period}")
+    elif submission.status is SubmissionStatus.RETURNED:
+        submission.status = SubmissionStatus.DRAFT
+        record(actor, "submission.reopen_draft", submission, before={"status": "returned"},
+               after={"status": "draft"}, key=f"{project.code}/{period}")
+
+    stored = {(v.indicator_id, v.combination): v for v in submission.values}
+    changes = []
+    for entry in entries:
+        if (entry.indicator, entry.combination) in unstorable:
+            continue
+        indicator = by_code[entry.indicator]
+        row = stored.get((indicator.id, entry.combination))
+        parsed = result.parsed.get((entry.indicator, entry.combination))
+        raw = None if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()) \
+            else entry.value
+        if indicator.unit is Unit.TEXT:
+            new_value, new_text = None, parsed if isinstance(parsed, str) else _format_raw(raw)
+        elif isinstance(parsed, Decimal):
+            new_value, new_text = parsed, None
+        else:
+            new_value, new_text = None, _format_raw(raw)  # kept as typed until fixed
+        before = None if row is None else {"value": _format_raw(row.value if row.value is not None else row.text_value),
+                                           "comment": row.comment}
+        comment = (row.comment if row is not None else "") if entry.comment is None else entry.comment.strip()
+        after = None if raw is None else {"value": _format_raw(new_value if new_value is not None else new_text),
+                                          "comment": comment}
+        if raw is None and row is None:
+            continue
+        if raw is None:
+            submission.values.remove(row)
+            action = "value.delete"
+        elif row is None:
+            row = Value(indicator_id=indicator.id, combination=entry.combination, value=new_value,
+                        text_value=new_text, comment=comment, updated_by_id=actor.id)
+            submission.values.append(row)
+            action = "value.create"
+        else:
+            if before == after:
+                continue
+            row.value, row.text_value, row.comment, row.updated_by_id = new_value, new_text, comment, actor.id
+            action = "value.update"
+        key = queries.value_key(project.code, period, entry.indicator, entry.combination)
+        record(actor, action, row, before=before, after=after, project_id=project.id,
+               submission_id=submission.id, key=key)
+        changes.append({"indicator": entry.indicator, "combination": entry.combination,
+                        "before": before, "after": after})
+
+    for lang_code, text in (("en", narrative_en), ("fr", narrative_fr)):
+        if text is None:
+            continue
+        old = getattr(submission, f"narrative_{lang_code}")
+        if old != text.strip():
+            setattr(submission, f"narrative_{lang_code}", text.strip())
+            record(actor, "submission.narrative", submission, before={lang_code: old}, after={lang_code: text.strip()},
+                   key=f"{project.code}/{period}")
+            changes.append({"narrative": lang_code})
+
+    _store_findings(submission, result, {i.code: i.id for i in indicators}, actor)
+    submission.updated_at = utcnow()  # always bump the version, so two saves never both win
+    _flush(submission)
+    record(actor, "submission.save", submission, after={"version": submission.version, "changes": len(changes)},
+           key=f"{project.code}/{period}")
+    return SaveOutcome(submission, result, changed=len(changes), created=created, changes=changes)
+
+
+def _load(project: Project, period: str) -> Submission:
+    submission = queries.find_submission(project, _check_period(period))
+    if submission is None:
+        raise WorkflowError(N_("Nothing has been reported for %(period)s yet."), period=period)
+    return submission
+
+
+def _transition(submission: Submission, actor, action: str, before: SubmissionStatus, after: SubmissionStatus,
+                project: Project, reason: str = "") -> None:
+    submission.status = after
+    record(actor, f"submission.{action}", submission, before={"status": before.value},
+           after={"status": after.value}, reason=reason, key=f"{project.code}/{submission.period}")
+
+
+def revalidate(project: Project, submission: Submission, lang: str = "en") -> ValidationResult:
+    """Validate the stored values again (targets, rules or history may have changed) and store the findings."""
+    indicators = queries.indicators_of(project)
+    values = list(queries.stored_raw_values(submission, indicators).values())
+    result = validate(queries.validation_input(project, submission.period, indicators, values,
+                                               is_locked=submission.is_locked, lang=lang))
+    _store_findings(submission, result, {i.code: i.id for i in indicators}, None)
+    return result
+
+
+def justify(project: Project, period: str, actor, finding_keys: dict[str, str],
+            expected_version: int | None = None) -> Submission:
+    """Write the justifications of warnings (key → text)."""
+    _require(actor, Action.EDIT, project)
+    submission = _load(project, period)
+    if submission.status not in EDITABLE:
+        raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."), status=submission.status.value)
+    _check_version(submission, expected_version)
+    rows = {f"{f.code}:{f.indicator_code}:{f.combination}:{(f.params or {}).get('rule', '')}": f
+            for f in submission.findings}
+    for key, text in finding_keys.items():
+        row = rows.get(key)
+        text = (text or "").strip()
+        if row is None or row.severity.value != "warning" or text == row.justification:
+            continue
+        if len(text) > REASON_LIMIT:
+            raise WorkflowError(N_("A justification may hold at most %(limit)s characters."), limit=REASON_LIMIT)
+        record(actor, "finding.justify", row, before={"justification": row.justification},
+               after={"justification": text}, project_id=project.id, submission_id=submission.id,
+               key=f"{project.code}/{period}/{row.indicator_code}/{row.combination}")
+        row.justification, row.justified_by_id, row.justified_at = text, actor.id, utcnow()
+    submission.updated_at = utcnow()
+    _flush(submission)
+    return submission
+
+
+def submit(project: Project, period: str, actor, expected_version: int | None = None,
+           justifications: dict[str, str] | None = None, lang: str = "en") -> Submission:
+    """Draft → submitted, when no error remains and every warning is justified."""
+    _require(actor, Action.EDIT, project)
+    submission = _load(project, period)
+    if submission.status not in EDITABLE:
+        raise WorkflowError(N_("This submission is %(status)s: it cannot be submitted."),
+                            status=submission.status.value)
+    _period_open_for(actor, submission.period)
+    _check_version(submission, expected_version)
+    result = revalidate(project, submission, lang)
+    if justifications:
+        justify(project, period, actor, justifications)
+    if result.errors:
+        raise BlockedError(result.errors, N_("Errors to fix before submitting: %(count)s."),
+                           count=len(result.errors))
+    unjustified = [f for f in submission.findings if f.severity.value == "warning" and not f.justification]
+    if unjustified:
+        raise BlockedError(unjustified, N_("Warnings still without a written justification: %(count)s."),
+                           count=len(unjustified))
+    before = submission.status
+    submission.submitted_at, submission.submitted_by_id = utcnow(), actor.id
+    _transition(submission, actor, "submit", before, SubmissionStatus.SUBMITTED, project)
+    _flush(submission)
+    return submission
+
+
+def approve(project: Project, period: str, actor, expected_version: int | None = None) -> Submission:
+    """Submitted → approved; the period is locked for this project."""
+    _require(actor, Action.APPROVE, project)
+    submission = _load(project, period)
+    if submission.status is not SubmissionStatus.SUBMITTED:
+        raise WorkflowError(N_("Only a submitted report can be approved or returned."))
+    _check_version(submission, expected_version)
+    submission.decided_at, submission.decided_by_id, submission.is_locked = utcnow(), actor.id, True
+    _transition(submission, actor, "approve", SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, project)
+    _flush(submission)
+    return submission
+
+
+def return_submission(project: Project, period: str, actor, reason: str,
+                      expected_version: int | None = None) -> Submission:
+    """Submitted → returned, with the reason the implementer will read."""
+    _require(actor, Action.APPROVE, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(N_("Say why the submission is returned."))
+    if len(reason) > REASON_LIMIT:
+        raise WorkflowError(N_("A reason may hold at most %(limit)s characters."), limit=REASON_LIMIT)
+    submission = _load(project, period)
+    if submission.status is not SubmissionStatus.SUBMITTED:
+        raise WorkflowError(N_("Only a submitted report can be approved or returned."))
+    _check_version(submission, expected_version)
+    submission.decided_at, submission.decided_by_id, submission.return_reason = utcnow(), actor.id, reason
+    _transition(submission, actor, "return", SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, project, reason)
+    _flush(submission)
+    return submission
+
+
+def reopen(project: Project, period: str, actor, reason: str, expected_version: int | None = None) -> Submission:
+    """Approved → draft again, by the secretariat only, with a reason."""
+    _require(actor, Action.MANAGE, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(N_("Say why the submission is reopened."))
+    submission = _load(project, period)
+    if submission.status is not SubmissionStatus.APPROVED:
+        raise WorkflowError(N_("Only an approved submission can be reopened."))
+    _check_version(submission, expected_version)
+    submission.is_locked, submission.reopen_reason = False, reason
+    _transition(submission, actor, "reopen", SubmissionStatus.APPROVED, SubmissionStatus.DRAFT, project, reason)
+    _flush(submission)
+    return submission
+
+
+def set_reporting_period(actor, code: str, status: PeriodStatus, due_date: dt.date | None = None) -> ReportingPeriod:
+    """Open, close or plan a reporting round (secretariat only)."""
+    if not getattr(actor, "is_secretariat", False):
+        raise PermissionDenied()
+    code = _check_period(code)
+    period = queries.reporting_period(code)
+    before = None if period is None else {"status": period.status.value, "due_date": str(period.due_date)}
+    if period is None:
+        if due_date is None:
+            due_date = Period.parse(code).end_date + dt.timedelta(days=30)
+        period = ReportingPeriod(code=code, due_date=due_date, status=status)
+        db.session.add(period)
+    period.status = status
+    if due_date is not None:
+        period.due_date = due_date
+    if status is PeriodStatus.OPEN:
+        period.opened_at, period.closed_at = utcnow(), None
+    elif status is PeriodStatus.CLOSED:
+        period.closed_at = utcnow()
+    db.session.flush()
+    record(actor, "period.update", period, before=before,
+           after={"status": status.value, "due_date": str(period.due_date)}, key=code)
+    return period
+
+
+def existing_submissions(project: Project) -> list[Submission]:
+    return list(db.session.scalars(select(Submission).where(Submission.project_id == project.id)))

@@ -1,0 +1,170 @@
+"""A small safe parser for rule expressions: indicator codes, numbers, + - * / (also × ÷), parentheses.
+
+Never `eval`: the text is tokenised, parsed by recursive descent into a tree, and the tree is evaluated
+with Decimal arithmetic over a mapping of indicator values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
+_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<op>[-+*/×÷()]))")
+MAX_LENGTH = 500
+
+
+class RuleSyntaxError(ValueError):
+    """An expression that cannot be parsed; `position` is the 0-based character offset."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(f"{message} at position {position + 1}")
+        self.reason = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Name:
+    code: str
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
+            raise RuleSyntaxError(f"unexpected character {text[start]!r}", start)
+        kind = match.lastgroup
+        start = match.start(kind)
+        value = match.group(kind)
+        tokens.append((kind, {"×": "*", "÷": "/"}.get(value, value), start))
+        pos = match.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = _tokens(text)
+        self.index = 0
+
+    def peek(self):
+        return self.tokens[self.index]
+
+    def take(self):
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def expression(self):
+        node = self.term()
+        while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
+            op = self.take()[1]
+            node = Binary(op, node, self.term())
+        return node
+
+    def term(self):
+        node = self.factor()
+        while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
+            op = self.take()[1]
+            node = Binary(op, node, self.factor())
+        return node
+
+    def factor(self):
+        kind, value, pos = self.take()
+        if kind == "number":
+            return Number(Decimal(value))
+        if kind == "name":
+            return Name(value)
+        if kind == "op" and value == "-":
+            return Negate(self.factor())
+        if kind == "op" and value == "+":
+            return self.factor()
+        if kind == "op" and value == "(":
+            node = self.expression()
+            closing = self.take()
+            if closing[1] != ")":
+                raise RuleSyntaxError("missing closing parenthesis", closing[2])
+            return node
+        if kind == "end":
+            raise RuleSyntaxError("the expression ends too early", pos)
+        raise RuleSyntaxError(f"unexpected {value!r}", pos)
+
+
+def parse_expression(text: str):
+    """Parse an expression into a tree, or raise RuleSyntaxError with the position of the problem."""
+    if text is None or not str(text).strip():
+        raise RuleSyntaxError("the expression is empty", 0)
+    if len(text) > MAX_LENGTH:
+        raise RuleSyntaxError(f"the expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
+    parser = _Parser(text)
+    tree = parser.expression()
+    kind, value, pos = parser.peek()
+    if kind != "end":
+        raise RuleSyntaxError(f"unexpected {value!r}", pos)
+    return tree
+
+
+def names(tree) -> set[str]:
+    """The indicator codes an expression refers to."""
+    if isinstance(tree, Name):
+        return {tree.code}
+    if isinstance(tree, Negate):
+        return names(tree.operand)
+    if isinstance(tree, Binary):
+        return names(tree.left) | names(tree.right)
+    return set()
+
+
+class Undefined(Exception):
+    """Division by zero or a missing operand: the rule cannot be evaluated."""
+
+
+def evaluate(tree, values: dict[str, Decimal]) -> Decimal:
+    """Value of the tree; raises Undefined for a missing name or a division by zero."""
+    if isinstance(tree, Number):
+        return tree.value
+    if isinstance(tree, Name):
+        if tree.code not in values:
+            raise Undefined(tree.code)
+        return values[tree.code]
+    if isinstance(tree, Negate):
+        return -evaluate(tree.operand, values)
+    left, right = evaluate(tree.left, values), evaluate(tree.right, values)
+    if tree.op == "+":
+        return left + right
+    if tree.op == "-":
+        return left - right
+    if tree.op == "*":
+        return left * right
+    try:
+        return left / right
+    except (DivisionByZero, InvalidOperation) as exc:
+        raise Undefined("division by zero") from exc
+
+
+def compare(left: Decimal, operator: str, right: Decimal) -> bool:
+    return {
+        "==": left == right, "!=": left != right, "<": left < right,
+        "<=": left <= right, ">": left > right, ">=": left >= right,
+    }[operator]
