@@ -8,6 +8,9 @@ from meapp.submissions.models import AuditEvent
 def record(actor, action: str, entity, *, before=None, after=None, reason: str = "",
            project_id: int | None = None, submission_id: int | None = None, key: str = "") -> AuditEvent:
     """Append one audit event describing a change to `entity`."""
+    table = getattr(type(entity), "__tablename__", "")
+    if submission_id is None:
+        submission_id = entity.id if table == "submissions" else getattr(entity, "submission_id", None)
     event = AuditEvent(
         user_id=getattr(actor, "id", None),
         action=action,
@@ -15,7 +18,7 @@ def record(actor, action: str, entity, *, before=None, after=None, reason: str =
         entity_id=getattr(entity, "id", None),
         entity_key=key,
         project_id=project_id if project_id is not None else getattr(entity, "project_id", None),
-        submission_id=submission_id if submission_id is not None else getattr(entity, "submission_id", None),
+        submission_id=submission_id,
         before=before,
         after=after,
         reason=reason or "",

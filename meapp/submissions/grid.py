@@ -89,8 +89,9 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
     findings = list(submission.findings) if submission and not hidden else []
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     general = []
+    known = {i.code for i in indicators}
     for f in findings:
-        (by_cell[(f.indicator_code, f.combination)] if f.indicator_code else general).append(f)
+        (by_cell[(f.indicator_code, f.combination)] if f.indicator_code in known else general).append(f)
     typed = typed or {}
 
     def cell(code, combination, dtype=None, category=None) -> Cell:

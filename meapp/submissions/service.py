@@ -121,6 +121,14 @@ def _period_open_for(actor, code: str) -> None:
         raise WorkflowError(N_("The reporting period %(period)s is not open."), period=code)
 
 
+def _is_locked(submission: Submission | None, period: str) -> bool:
+    """Approved submissions and closed reporting periods take no new figures (drafts are kept, not submitted)."""
+    if submission is not None and submission.is_locked:
+        return True
+    reporting = queries.reporting_period(period)
+    return reporting is not None and reporting.status is PeriodStatus.CLOSED
+
+
 def _format_raw(value) -> str | None:
     if value is None:
         return None
@@ -137,8 +145,6 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     if submission is not None and submission.status not in EDITABLE:
         raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."),
                             status=submission.status.value)
-    if not dry_run:
-        _period_open_for(actor, period)
     for text in (narrative_en, narrative_fr):
         if text is not None and len(text) > NARRATIVE_LIMIT:
             raise WorkflowError(N_("A narrative may hold at most %(limit)s characters."), limit=NARRATIVE_LIMIT)
@@ -153,7 +159,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
                                                                 entry.comment or "")
     values = [v for v in merged.values() if not (v.value is None or (isinstance(v.value, str) and not v.value.strip()))]
     result = validate(queries.validation_input(project, period, indicators, values,
-                                               is_locked=bool(submission and submission.is_locked), lang=lang))
+                                               is_locked=_is_locked(submission, period), lang=lang))
     if dry_run:
         return SaveOutcome(submission, result, dry_run=True)
     # Unknown indicators and categories cannot be stored; everything else is kept, even unreadable text.
@@ -251,7 +257,7 @@ def revalidate(project: Project, submission: Submission, lang: str = "en") -> Va
     indicators = queries.indicators_of(project)
     values = list(queries.stored_raw_values(submission, indicators).values())
     result = validate(queries.validation_input(project, submission.period, indicators, values,
-                                               is_locked=submission.is_locked, lang=lang))
+                                               is_locked=_is_locked(submission, submission.period), lang=lang))
     _store_findings(submission, result, {i.code: i.id for i in indicators}, None)
     return result
 

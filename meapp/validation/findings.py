@@ -101,4 +101,6 @@ class Finding:
 
 def finding(code: FindingCode, indicator: str = "", combination: str = "", period: str = "",
             severity: str | None = None, **params) -> Finding:
+    if period:
+        params.setdefault("period", period)
     return Finding(code, severity or SEVERITY[code], indicator, combination, period, params)

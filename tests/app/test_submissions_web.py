@@ -1,0 +1,225 @@
+"""Every finding code end to end through the web form, and the workflow in both languages."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from meapp.submissions.models import AuditEvent, Submission, SubmissionStatus
+from tests.factories import make_test_project
+
+URL = "/projects/TESTPRJ/periods"
+
+
+@pytest.fixture
+def prj(tx):
+    made = make_test_project(tx)
+    tokens = {"implementer": made["implementer"].session_token, "donor": made["donor"].session_token}
+    tx.commit()  # into the test's outer transaction: requests close the session between calls
+    return tokens
+
+
+@pytest.fixture
+def as_implementer(client, prj):
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    return client
+
+
+def save(client, cells, period="2024Q1", lang="en", **extra):
+    data = {f"v|{k}": v for k, v in cells.items()}
+    data.update(extra)
+    response = client.post(f"{URL}/{period}/save", data=data, headers={"Accept-Language": lang})
+    page = client.get(f"{URL}/{period}", headers={"Accept-Language": lang}).get_data(as_text=True)
+    return response, page
+
+
+def current(tx, period="2024Q1"):
+    return tx.scalar(select(Submission).where(Submission.period == period, Submission.project.has(code="TESTPRJ")))
+
+
+def stored_codes(tx, period="2024Q1"):
+    submission = tx.scalar(select(Submission).join(Submission.project).where(Submission.period == period)
+                           .where(Submission.project.has(code="TESTPRJ")))
+    return sorted({f.code for f in submission.findings}) if submission else []
+
+
+BASE = {"COUNT|": "30"}
+CASES = [
+    ("not_a_number", {"EMP|": "twelve"}, "“twelve” is not a number."),
+    ("too_many_decimals", {"EMP|": "12.5"}, "12.5 has more than 0 decimals."),
+    ("below_minimum", {"RANGED|": "2"}, "2 is below the minimum of 5."),
+    ("above_maximum", {"RANGED|": "231"}, "231 is above the maximum of 230."),
+    ("percent_out_of_bounds", {"PCT|": "120"}, "A percentage must lie between 0 and 100, not 120."),
+    ("negative_count", {"EMP|": "-4"}, "A count cannot be negative (-4)."),
+    ("disaggregation_sum_mismatch", {"COUNT|sex=F": "10", "COUNT|sex=M": "19"},
+     "The parts by Sex add up to 29, but the total is 30."),
+    ("cumulative_decrease", {"STOCK|": "7"}, "This running total went down from 8 in Q4 2023 to 7."),
+    ("target_exceeded", {"COUNT|": "41"}, "41 exceeds the target of 40 for this period."),
+    ("outlier", {"EMP|": "29"}, "29 is far from this project&#39;s usual values"),
+    ("rule_violated", {"EMP|": "31", "COUNT|": "30"}, "(Employed cannot exceed trained.)"),
+]
+
+
+@pytest.mark.parametrize("code, cells, message", CASES, ids=[c[0] for c in CASES])
+def test_finding_through_the_web_form(as_implementer, tx, code, cells, message):
+    response, page = save(as_implementer, {**BASE, **cells})
+    assert response.status_code == 302
+    assert code in stored_codes(tx)
+    assert message in page
+
+
+def test_unknown_indicator_and_category_are_reported_not_stored(as_implementer, tx):
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|COUNT|": "30", "v|NOPE|": "3",
+                                                                 "v|COUNT|sex=X": "2"})
+    assert response.status_code == 302
+    codes = stored_codes(tx)
+    assert "unknown_indicator" in codes and "unknown_category" in codes
+    submission = tx.scalar(select(Submission).where(Submission.period == "2024Q1",
+                                                    Submission.project.has(code="TESTPRJ")))
+    assert {v.combination for v in submission.values} == {""}
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert "The logframe has no indicator “NOPE”." in page
+    assert "“sex=X” is not a category this indicator is disaggregated by." in page
+
+
+def test_required_missing_and_french_messages(as_implementer, tx):
+    response, page = save(as_implementer, {"EMP|": "1,5"}, lang="fr")
+    assert "required_missing" in stored_codes(tx)
+    assert "Cet indicateur est obligatoire et n’a pas de valeur." in page
+    assert "1,5 compte plus de 0 décimale(s)." in page  # read as 1.5 in French, shown back in French
+
+
+def test_period_outside_project(as_implementer, tx):
+    response, page = save(as_implementer, BASE, period="2030Q1")
+    assert "period_outside_project" in stored_codes(tx, "2030Q1")
+    assert "The period Q1 2030 lies outside the project&#39;s dates." in page
+
+
+def test_period_locked_when_the_reporting_period_is_closed(as_implementer, tx, prj):
+    from meapp.submissions.models import ReportingPeriod
+
+    tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2024Q1")).status = "closed"
+    tx.commit()
+    response, page = save(as_implementer, BASE)
+    assert "period_locked" in stored_codes(tx)
+    assert "The period Q1 2024 is locked" in page
+    assert 'disabled aria-disabled="true"' in page  # submit is disabled while errors remain
+
+
+def test_text_kept_as_typed_and_control_characters_refused(as_implementer, tx):
+    save(as_implementer, {**BASE, "EMP|": "12 people", "NOTE|": "bad\x1btext"})
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert 'value="12 people"' in page  # nothing typed is lost
+    assert "invalid_text" in stored_codes(tx)
+
+
+def test_full_workflow_fill_fix_submit_return_approve(client, prj, tx):
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    # Fill with an error and a warning.
+    save(client, {"COUNT|": "30", "COUNT|sex=F": "10", "COUNT|sex=M": "19", "EMP|": "29"})
+    page = client.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert 'disabled aria-disabled="true"' in page
+    version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    # Fix the error, keep the outlier warning.
+    response, page = save(client, {"COUNT|sex=M": "20"}, version=str(version))
+    assert "disaggregation_sum_mismatch" not in stored_codes(tx) and "outlier" in stored_codes(tx)
+    # Submitting without a justification is refused.
+    version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    client.post(f"{URL}/2024Q1/submit", data={"version": version})
+    page = client.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert "Warnings still without a written justification: 1." in page
+    key = re.search(r'name="j\|([^"]+)"', page).group(1)
+    version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    response = client.post(f"{URL}/2024Q1/submit", data={"version": version,
+                                                          f"j|{key}": "A cohort of 29 found jobs at once."})
+    assert response.status_code == 302
+    submission = current(tx)
+    assert submission.status is SubmissionStatus.SUBMITTED
+    # The donor returns it with a reason, in French.
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["donor"]
+    page = client.get(f"{URL}/2024Q1", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Renvoyer au partenaire de mise en œuvre" in page
+    response = client.post(f"{URL}/2024Q1/return", data={"reason": "Joindre les feuilles de présence",
+                                                          "version": submission.version})
+    assert response.status_code == 302
+    submission = current(tx)
+    assert submission.status is SubmissionStatus.RETURNED
+    # The implementer sees the reason, edits (back to draft) and submits again.
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    page = client.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert "Joindre les feuilles de présence" in page
+    save(client, {"PCT|": "45.5"})
+    submission = current(tx)
+    assert submission.status is SubmissionStatus.DRAFT
+    client.post(f"{URL}/2024Q1/submit", data={})
+    submission = current(tx)
+    assert submission.status is SubmissionStatus.SUBMITTED  # the justification survived re-validation
+    # The donor approves: locked.
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["donor"]
+    assert client.post(f"{URL}/2024Q1/approve", data={}).status_code == 302
+    submission = current(tx)
+    assert submission.status is SubmissionStatus.APPROVED and submission.is_locked
+    # Nobody edits it any more.
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    response = client.post(f"{URL}/2024Q1/save", data={"v|PCT|": "50"})
+    assert response.status_code == 400
+    actions = [e.action for e in tx.scalars(select(AuditEvent).where(AuditEvent.submission_id == submission.id)
+                                            .order_by(AuditEvent.id))]
+    for expected in ("value.create", "value.update", "finding.justify", "submission.submit", "submission.return",
+                     "submission.reopen_draft", "submission.approve"):
+        assert expected in actions
+
+
+def test_conflict_keeps_what_was_typed_and_shows_the_difference(as_implementer, tx):
+    save(as_implementer, BASE)
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    # Someone else saves first.
+    as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "11", "o|EMP|": "", "version": version})
+    # This page still has the old version.
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "12", "o|EMP|": "", "version": version})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this submission" in html
+    assert 'value="12"' in html  # mine, kept
+    assert "<strong>12</strong>" in html and "<td>11</td>" in html
+
+
+def test_value_history_lists_every_change(as_implementer, tx):
+    save(as_implementer, {**BASE, "EMP|": "10"})
+    save(as_implementer, {"EMP|": "12"}, **{"c|EMP|": "corrected after audit"})
+    html = as_implementer.get(f"{URL}/2024Q1/history?indicator=EMP").get_data(as_text=True)
+    assert "value entered" in html and "value changed" in html
+    assert "corrected after audit" in html
+    assert html.index("value entered") < html.index("value changed")
+
+
+def test_donor_sees_no_draft_values(client, prj, tx):
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    save(client, {"COUNT|": "30", "EMP|": "17"})
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["donor"]
+    page = client.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert 'value="17"' not in page
+    assert "has not submitted this period yet" in page
+    assert client.post(f"{URL}/2024Q1/save", data={"v|EMP|": "1"}).status_code == 403
+
+
+def test_reopen_needs_the_secretariat_and_a_reason(client, prj, tx, user):
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["donor"]
+    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": "x"}).status_code == 403
+    with client.session_transaction() as session:
+        session["_user_id"] = user("secretariat@example.org").session_token
+    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": ""}).status_code == 400
+    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": "Typo in COUNT"}).status_code == 302
+    submission = tx.scalar(select(Submission).where(Submission.period == "2023Q4",
+                                                    Submission.project.has(code="TESTPRJ")))
+    assert submission.status is SubmissionStatus.DRAFT and not submission.is_locked
+    assert submission.reopen_reason == "Typo in COUNT"
