@@ -20,6 +20,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(translate)
+    from meapp.submissions.cli import submissions
+
+    app.cli.add_command(submissions)
 
 
 @click.group(cls=AppGroup, help="Load reference and demonstration data.")

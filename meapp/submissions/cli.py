@@ -1,0 +1,98 @@
+"""`flask submissions load|export`: scripted transfers through the same service as the web form."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from meapp.auth.service import find_user
+from meapp.extensions import db
+from meapp.projects.models import Project
+from meapp.submissions import queries, service, transfer
+from meapp.submissions.errors import PermissionDenied, WorkflowError
+from meapp.submissions.presenters import dtype_names, error_message, finding_message
+
+submissions = AppGroup("submissions", help="Load and export quarterly values (JSON, CSV).")
+UNKNOWN = {"unknown_indicator", "unknown_category"}
+
+
+def _fail(code: int, message: str):
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@submissions.command("load")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--as", "email", required=True, help="The account the values are entered as.")
+@click.option("--dry-run", is_flag=True, help="Validate and print the findings; never write.")
+def load(file, email, dry_run):
+    """Validate FILE and save its values as a draft. Exit 0 saved, 1 blocked by errors, 2 bad file."""
+    try:
+        data = transfer.read(file.read())
+    except (transfer.TransferError, UnicodeDecodeError) as exc:
+        _fail(2, f"{file.name}: {exc}")
+    user = find_user(email)
+    if user is None or not user.is_active:
+        _fail(2, f"unknown or inactive user: {email}")
+    project = db.session.scalar(select(Project).where(Project.code == data.project.upper()))
+    if project is None:
+        _fail(2, f"unknown project: {data.project}")
+    lang = user.locale or "en"
+    try:
+        outcome = service.save(project, data.period, user, data.entries, narrative_en=data.narrative_en,
+                               narrative_fr=data.narrative_fr, lang=lang, dry_run=True)
+    except PermissionDenied:
+        _fail(2, f"{email} may not enter values for {project.code}")
+    except WorkflowError as exc:
+        with force_locale(lang):
+            _fail(2 if "period" in exc.params and "not a period" in exc.message_id else 1, error_message(exc))
+    result = outcome.result
+    with force_locale(lang):
+        names = dtype_names()
+        printed = [transfer.finding_json(f, finding_message(f.code.value, {k: str(v) for k, v in f.params.items()},
+                                                            names))
+                   for f in result.findings]
+    click.echo(json.dumps(printed, ensure_ascii=False, indent=2))
+    if any(f.code.value in UNKNOWN for f in result.findings):
+        _fail(2, "the file refers to indicators or categories this project does not have: nothing written")
+    if result.errors:
+        _fail(1, f"{len(result.errors)} errors: nothing written")
+    if dry_run:
+        click.echo("dry run: nothing written", err=True)
+        return
+    try:
+        outcome = service.save(project, data.period, user, data.entries, narrative_en=data.narrative_en,
+                               narrative_fr=data.narrative_fr, lang=lang)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        with force_locale(lang):
+            _fail(1, error_message(exc))
+    click.echo(f"saved {project.code} {outcome.submission.period}: {outcome.changed} changes, "
+               f"version {outcome.submission.version}", err=True)
+
+
+@submissions.command("export")
+@click.argument("project_code")
+@click.argument("period")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def export(project_code, period, fmt):
+    """Print what is stored for PROJECT_CODE and PERIOD, in the load format (or CSV)."""
+    project = db.session.scalar(select(Project).where(Project.code == project_code.upper()))
+    if project is None:
+        _fail(2, f"unknown project: {project_code}")
+    from meapp.submissions.grid import parse_period_or_none
+
+    code = parse_period_or_none(period)
+    submission = queries.find_submission(project, code) if code else None
+    if submission is None:
+        _fail(2, f"nothing stored for {project.code} {period}")
+    indicators = queries.indicators_of(project)
+    if fmt == "json":
+        click.echo(transfer.to_json(project.code, submission, indicators))
+    else:
+        click.echo(transfer.to_csv(submission, indicators), nl=False)

@@ -1,0 +1,130 @@
+"""The JSON transfer format of `flask submissions load/export`: reading, checking and writing it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from meapp.submissions.service import ValueEntry
+from meapp.validation.inputs import combination_key, parse_combination
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class TransferError(ValueError):
+    """The file itself is unreadable or malformed (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Transfer:
+    project: str
+    period: str
+    entries: list[ValueEntry]
+    narrative_en: str | None
+    narrative_fr: str | None
+
+
+def _where(index: int, field: str) -> str:
+    return f"values[{index}].{field}"
+
+
+def read(text: str) -> Transfer:
+    """Parse and check the shape of a transfer file; numbers are kept exact (Decimal)."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise TransferError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
+    if not isinstance(data, dict):
+        raise TransferError("the file must hold one JSON object")
+    for key in ("project", "period"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise TransferError(f'"{key}" must be a non-empty string')
+    values = data.get("values", [])
+    if not isinstance(values, list):
+        raise TransferError('"values" must be a list')
+    entries = []
+    for index, item in enumerate(values):
+        if not isinstance(item, dict):
+            raise TransferError(f"values[{index}] must be an object")
+        indicator = item.get("indicator")
+        if not isinstance(indicator, str) or not indicator.strip():
+            raise TransferError(f"{_where(index, 'indicator')} must be a non-empty string")
+        categories = item.get("categories") or {}
+        if not isinstance(categories, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and k and v and "|" not in k + v and "=" not in k + v
+                for k, v in categories.items()):
+            raise TransferError(f'{_where(index, "categories")} must map disaggregation keys to category keys, '
+                                'e.g. {"sex": "F"}')
+        value = item.get("value")
+        if isinstance(value, bool) or not (value is None or isinstance(value, (str, int, Decimal))):
+            raise TransferError(f"{_where(index, 'value')} must be a string, a number or null")
+        comment = item.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise TransferError(f"{_where(index, 'comment')} must be a string")
+        entries.append(ValueEntry(indicator.strip(), None if value is None else str(value),
+                                  combination_key(categories), comment))
+    keys = [(e.indicator, e.combination) for e in entries]
+    duplicates = sorted({f"{i} {c}".strip() for i, c in keys if keys.count((i, c)) > 1})
+    if duplicates:
+        raise TransferError(f"the same value is given twice: {', '.join(duplicates)}")
+    narrative = data.get("narrative") or {}
+    if not isinstance(narrative, dict) or not all(k in ("en", "fr") and isinstance(v, str)
+                                                  for k, v in narrative.items()):
+        raise TransferError('"narrative" must be an object with "en" and/or "fr" strings')
+    return Transfer(data["project"].strip(), data["period"].strip(), entries, narrative.get("en"),
+                    narrative.get("fr"))
+
+
+def finding_json(finding, message: str) -> dict:
+    return {"code": finding.code.value, "severity": finding.severity, "indicator": finding.indicator or None,
+            "categories": parse_combination(finding.combination), "message": message}
+
+
+def export_rows(submission, indicators) -> list[dict]:
+    code_of = {i.id: i.code for i in indicators}
+    order = {i.id: n for n, i in enumerate(indicators)}
+    rows = []
+    for value in sorted(submission.values, key=lambda v: (order.get(v.indicator_id, 0), v.combination)):
+        raw = value.value if value.value is not None else value.text_value
+        rows.append({"indicator": code_of.get(value.indicator_id, "?"),
+                     "categories": parse_combination(value.combination),
+                     "value": None if raw is None else (format(raw.normalize(), "f") if isinstance(raw, Decimal)
+                                                        else str(raw)),
+                     "comment": value.comment or ""})
+    return rows
+
+
+def to_json(project_code: str, submission, indicators) -> str:
+    return json.dumps({
+        "project": project_code, "period": submission.period, "status": submission.status.value,
+        "version": submission.version, "values": export_rows(submission, indicators),
+        "narrative": {"en": submission.narrative_en, "fr": submission.narrative_fr},
+    }, ensure_ascii=False, indent=2)
+
+
+def safe_cell(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    return "'" + text if text and text.startswith(FORMULA_START) else text
+
+
+def to_csv(submission, indicators) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["indicator", "categories", "value", "comment"])
+    for row in export_rows(submission, indicators):
+        categories = combination_key(row["categories"])
+        value = row["value"] or ""
+        if value and not _is_number(value):
+            value = safe_cell(value)
+        writer.writerow([row["indicator"], categories, value, safe_cell(row["comment"])])
+    return out.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True

@@ -1,0 +1,107 @@
+"""Browser tests: the real app served over HTTP from a thread, driven by Debian's Chromium.
+
+The `tx` fixture of tests/conftest.py rolls each test back on one connection; that cannot work when
+the requests are handled by a server thread, so these tests get their own SQLite database, seeded
+once for the whole browser package (always SQLite, even when MEAPP_TEST_DATABASE_URL is set).
+The tests of this package share that database: each one states what it expects to find.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+BROWSER_PASSWORD = "meapp-browser-test"
+TIMEOUT_MS = 10_000
+
+SKIP_REASON = None
+if not CHROMIUM.exists():
+    SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+else:
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:  # requirements.txt pins it
+        SKIP_REASON = "browser tests need the playwright package (pip install -r requirements.txt)"
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory):
+    """Base URL of the app, seeded with the demo data and served by Werkzeug in a daemon thread."""
+    if SKIP_REASON:
+        pytest.skip(SKIP_REASON)
+    from werkzeug.serving import make_server
+
+    from meapp import create_app
+    from meapp.extensions import db
+    from meapp.seed.demo import seed_demo
+
+    tmp = tmp_path_factory.mktemp("browser")
+    previous_env = os.environ.get("MEAPP_ENV")
+    os.environ["MEAPP_ENV"] = "testing"
+    try:
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/browser.sqlite",
+            "WTF_CSRF_ENABLED": True,  # a real user's path: every form carries its token
+            "UPLOAD_DIR": str(tmp / "uploads"),
+            "DEMO_PASSWORD": BROWSER_PASSWORD,
+        })
+    finally:
+        if previous_env is None:
+            os.environ.pop("MEAPP_ENV", None)
+        else:
+            os.environ["MEAPP_ENV"] = previous_env
+    with app.app_context():
+        db.create_all()
+        seed_demo(BROWSER_PASSWORD)
+        db.session.commit()
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="meapp-browser-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="package")
+def browser():
+    if SKIP_REASON:
+        pytest.skip(SKIP_REASON)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh context (no cookies): one context per user of the test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield open_page
+    for context in contexts:
+        context.close()
