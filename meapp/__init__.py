@@ -41,6 +41,8 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     from meapp.auth.views import bp as auth_bp
     from meapp.main_views import bp as main_bp
+    from meapp.logframes.views import bp as logframes_bp
+    from meapp.submissions.admin_views import bp as periods_bp
     from meapp.projects.views import bp as projects_bp
     from meapp.submissions.views import bp as submissions_bp
 
@@ -48,6 +50,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(logframes_bp)
+    app.register_blueprint(periods_bp)
     _register_presenters(app)
 
     from meapp.cli import register_cli
@@ -60,7 +64,8 @@ def _register_presenters(app: Flask) -> None:
     from meapp.submissions import presenters
     from meapp.submissions.grid import finding_key
 
-    app.jinja_env.filters.update(combo=presenters.combination_label, action_label=presenters.action_label)
+    app.jinja_env.filters.update(combo=presenters.combination_label, action_label=presenters.action_label,
+                                 state_label=presenters.state_label)
     app.jinja_env.globals.update(finding_message=presenters.finding_message, finding_key=finding_key)
 
 

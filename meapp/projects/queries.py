@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from meapp.auth.permissions import readable_projects_filter
 from meapp.core.periods import Period, periods_between
+from meapp.core.progress import percent_of_target, to_date
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel, ValidationRule
 from meapp.projects.models import (
@@ -98,6 +99,15 @@ class IndicatorRow:
     def total(self, period: str) -> Value | None:
         return self.values.get(period, {}).get("")
 
+    def to_date(self, periods: list[str]) -> Decimal | None:
+        """The actual to date, added up the way the indicator says (sum, latest, maximum, average)."""
+        series = [self.total(p).value for p in periods if self.total(p) is not None and self.total(p).value is not None]
+        return to_date(self.indicator.aggregation.value, series)
+
+    def percent_of_target(self, periods: list[str]) -> Decimal | None:
+        ind = self.indicator
+        return percent_of_target(self.to_date(periods), ind.target_value, ind.baseline_value, ind.direction.value)
+
     def breakdown(self) -> list[tuple]:
         """(type, category, {period: value}) for each category that has a value in some period."""
         rows = []
@@ -124,6 +134,7 @@ class ProjectPage:
     periods: list[str]  # reporting periods of the project, in order
     submissions: dict[str, Submission]
     rules: list[ValidationRule]
+    next_period: str | None = None  # the first project period with nothing reported yet
 
     @property
     def indicator_count(self) -> int:
@@ -187,4 +198,6 @@ def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
         periods = [p.code for p in periods_between(project.start_date, project.end_date, project.reporting_frequency)]
     known = set(periods) | {s.period for s in submissions} | {p for r in rows.values() for p in r.targets}
     periods = sorted(known, key=lambda code: Period.parse(code))
-    return ProjectPage(project, ordered, periods, {s.period: s for s in submissions}, list(rules))
+    reported = {s.period for s in submissions}
+    next_period = next((p for p in periods if p not in reported), None)
+    return ProjectPage(project, ordered, periods, {s.period: s for s in submissions}, list(rules), next_period)

@@ -97,3 +97,17 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+STATE_LABELS = {
+    "approved": N_("approved"),
+    "on_time": N_("on time"),
+    "late": N_("late"),
+    "returned": N_("returned"),
+    "missing": N_("missing"),
+    "not_due": N_("not yet due"),
+}
+
+
+def state_label(state: str) -> str:
+    return gettext(STATE_LABELS[state]) if state in STATE_LABELS else state

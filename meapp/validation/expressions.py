@@ -14,12 +14,21 @@ _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0
 MAX_LENGTH = 500
 
 
-class RuleSyntaxError(ValueError):
-    """An expression that cannot be parsed; `position` is the 0-based character offset."""
+def N_(message: str) -> str:
+    """Marks a msgid for extraction without translating it here."""
+    return message
 
-    def __init__(self, message: str, position: int):
-        super().__init__(f"{message} at position {position + 1}")
-        self.reason = message
+
+class RuleSyntaxError(ValueError):
+    """An expression that cannot be parsed; `position` is the 0-based character offset.
+
+    `reason` is a msgid with `params`, translated where it is shown.
+    """
+
+    def __init__(self, reason: str, position: int, **params):
+        super().__init__(f"{reason % params} at position {position + 1}")
+        self.reason = reason
+        self.params = params
         self.position = position
 
 
@@ -53,7 +62,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
-            raise RuleSyntaxError(f"unexpected character {text[start]!r}", start)
+            raise RuleSyntaxError(N_("unexpected character “%(token)s”"), start, token=text[start])
         kind = match.lastgroup
         start = match.start(kind)
         value = match.group(kind)
@@ -104,24 +113,24 @@ class _Parser:
             node = self.expression()
             closing = self.take()
             if closing[1] != ")":
-                raise RuleSyntaxError("missing closing parenthesis", closing[2])
+                raise RuleSyntaxError(N_("a closing parenthesis is missing"), closing[2])
             return node
         if kind == "end":
-            raise RuleSyntaxError("the expression ends too early", pos)
-        raise RuleSyntaxError(f"unexpected {value!r}", pos)
+            raise RuleSyntaxError(N_("the expression ends too early"), pos)
+        raise RuleSyntaxError(N_("unexpected “%(token)s”"), pos, token=value)
 
 
 def parse_expression(text: str):
     """Parse an expression into a tree, or raise RuleSyntaxError with the position of the problem."""
     if text is None or not str(text).strip():
-        raise RuleSyntaxError("the expression is empty", 0)
+        raise RuleSyntaxError(N_("the expression is empty"), 0)
     if len(text) > MAX_LENGTH:
-        raise RuleSyntaxError(f"the expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
+        raise RuleSyntaxError(N_("the expression is longer than %(limit)s characters"), MAX_LENGTH, limit=MAX_LENGTH)
     parser = _Parser(text)
     tree = parser.expression()
     kind, value, pos = parser.peek()
     if kind != "end":
-        raise RuleSyntaxError(f"unexpected {value!r}", pos)
+        raise RuleSyntaxError(N_("unexpected “%(token)s”"), pos, token=value)
     return tree
 
 

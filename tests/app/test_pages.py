@@ -21,6 +21,13 @@ PAGES = [
     ("implementer", "/projects/PALIM"),
     ("secretariat", "/projects/SAMI-NP"),
     ("secretariat", "/projects/NOPE"),
+    ("implementer", "/projects/PALIM/periods/2020Q4"),
+    ("funding_donor", "/projects/PALIM/periods/2020Q3"),
+    ("secretariat", "/projects/PALIM/periods/2020Q2"),
+    ("implementer", "/projects/PALIM/periods/2020Q3/history?indicator=EMPLOYED"),
+    ("secretariat", "/projects/PALIM/rules"),
+    ("secretariat", "/periods"),
+    ("secretariat", "/completeness?from=2020Q1&to=2020Q4"),
 ]
 
 

@@ -53,6 +53,18 @@ MATRIX = {
                                               expect(302, 404, 404, 403, 404, 404)),
     ("submissions.history", "GET"): (f"{P}/2020Q3/history?indicator=EMPLOYED", None,
                                      expect(302, 200, 404, 200, 404, 200)),
+    ("logframes.index", "GET"): ("/projects/PALIM/rules", None, expect(302, 403, 404, 403, 404, 200)),
+    ("logframes.create", "POST"): ("/projects/PALIM/rules", {"left": "EMPLOYED", "operator": "<=",
+                                                            "right": "TRAINED", "severity": "error",
+                                                            "missing_value_strategy": "skip_if_any",
+                                                            "message_en": "Employed ≤ trained"},
+                                   expect(302, 403, 404, 403, 404, 302)),
+    ("logframes.deactivate", "POST"): ("/projects/PALIM/rules/999999/deactivate", None,
+                                       expect(302, 403, 404, 403, 404, 404)),
+    ("periods.index", "GET"): ("/periods", None, expect(302, 403, 403, 403, 403, 200)),
+    ("periods.index", "POST"): ("/periods", {"code": "2031Q1", "status": "open"},
+                                expect(302, 403, 403, 403, 403, 302)),
+    ("periods.table", "GET"): ("/completeness", None, expect(302, 403, 403, 403, 403, 200)),
 }
 
 
