@@ -65,17 +65,18 @@ class Grid:
         return self.submission.version if self.submission else None
 
 
-def _show(value) -> str:
+def _show(value, lang: str = "en") -> str:
+    """A stored value as it is typed in the reader's language (no grouping: 1234,5 in French)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
-        return text.rstrip(".") if "." in text else text
+        text = format(value.normalize(), "f")
+        return text.replace(".", ",") if lang == "fr" else text
     return str(value)
 
 
 def build(project: Project, period: str, typed: dict[tuple[str, str], str] | None = None,
-          hide_drafts: bool = False) -> Grid:
+          hide_drafts: bool = False, lang: str = "en") -> Grid:
     """The grid; `typed` overrides stored values (a form re-shown after an error keeps what was typed).
 
     With hide_drafts (donors), a submission still in the implementer's hands shows no values or findings.
@@ -96,7 +97,8 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
 
     def cell(code, combination, dtype=None, category=None) -> Cell:
         raw = stored.get((code, combination))
-        value = typed[(code, combination)] if (code, combination) in typed else _show(raw.value if raw else None)
+        value = typed[(code, combination)] if (code, combination) in typed else _show(raw.value if raw else None,
+                                                                                        lang)
         return Cell(code, combination, dtype, category, value, raw.comment if raw else "",
                     by_cell.get((code, combination), []))
 

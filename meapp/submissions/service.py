@@ -130,8 +130,12 @@ def _is_locked(submission: Submission | None, period: str) -> bool:
 
 
 def _format_raw(value) -> str | None:
+    """A value as the audit trail shows it: 6.0000 from the database and 6 typed are the same."""
     if value is None:
         return None
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
     return str(value)
 
 

@@ -52,7 +52,7 @@ def _hides_drafts(project) -> bool:
 
 
 def _render(project, period, form=None, typed=None, status=200, conflict=None, blocked=None):
-    grid = grid_module.build(project, period, typed, hide_drafts=_hides_drafts(project))
+    grid = grid_module.build(project, period, typed, hide_drafts=_hides_drafts(project), lang=current_language())
     form = form or GridForm()
     if request.method == "GET" or conflict is not None:
         form.version.data = grid.version
@@ -98,7 +98,7 @@ def save(code: str, period: str):
         flash(error_message(error), "error")
         return _render(project, period, form, typed, error.status)
     result = outcome.result
-    flash(_("Draft saved: %(changed)s changes, %(errors)s errors, %(warnings)s warnings.",
+    flash(_("Draft saved. Changes: %(changed)s · errors: %(errors)s · warnings: %(warnings)s.",
             changed=outcome.changed, errors=len(result.errors), warnings=len(result.warnings)),
           "error" if result.errors else "success")
     return redirect(url_for(".show", code=project.code, period=period))
@@ -106,7 +106,7 @@ def save(code: str, period: str):
 
 def _conflict_rows(project, period, typed) -> list[dict]:
     """Cells whose stored value differs from what this user had when opening the page."""
-    grid = grid_module.build(project, period)
+    grid = grid_module.build(project, period, lang=current_language())
     current = {(c.indicator, c.combination): c.value for block in grid.blocks for row in block.rows
                for c in [row.total] + [c for _, cells in row.groups for c in cells]}
     rows = []

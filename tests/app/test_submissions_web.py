@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meapp.submissions.models import AuditEvent, Submission, SubmissionStatus
 from tests.factories import make_test_project
@@ -223,3 +223,23 @@ def test_reopen_needs_the_secretariat_and_a_reason(client, prj, tx, user):
                                                     Submission.project.has(code="TESTPRJ")))
     assert submission.status is SubmissionStatus.DRAFT and not submission.is_locked
     assert submission.reopen_reason == "Typo in COUNT"
+
+
+def _form_fields(page: str) -> dict:
+    form = page[page.index('id="grid-form"'):page.index("</form>", page.index('id="grid-form"'))]
+    fields = dict(re.findall(r'<input[^>]*?name="([^"]+)" value="([^"]*)"', form))
+    fields.update(re.findall(r'<input[^>]*?id="[^"]*" name="([^"]+)" value="([^"]*)"', form))
+    return fields
+
+
+def test_saving_an_untouched_page_changes_nothing(as_implementer, tx):
+    save(as_implementer, {**BASE, "PCT|": "45.5", "COUNT|sex=F": "10", "COUNT|sex=M": "20"})
+    before = tx.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "value.update"))
+    for lang in ("en", "fr"):
+        page = as_implementer.get(f"{URL}/2024Q1", headers={"Accept-Language": lang}).get_data(as_text=True)
+        fields = _form_fields(page)
+        assert fields["v|PCT|"] == ("45,5" if lang == "fr" else "45.5")
+        response = as_implementer.post(f"{URL}/2024Q1/save", data=fields, headers={"Accept-Language": lang})
+        assert response.status_code == 302
+    after = tx.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "value.update"))
+    assert after == before

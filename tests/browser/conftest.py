@@ -3,11 +3,13 @@
 The `tx` fixture of tests/conftest.py rolls each test back on one connection; that cannot work when
 the requests are handled by a server thread, so these tests get their own SQLite database, seeded
 once for the whole browser package (always SQLite, even when MEAPP_TEST_DATABASE_URL is set).
-The tests of this package share that database: each one states what it expects to find.
+Each test starts from the freshly seeded demo: the `fresh_data` fixture copies a snapshot taken after
+seeding back into the database, so the tests do not depend on each other or on their order.
 """
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -30,6 +32,26 @@ else:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:  # requirements.txt pins it
         SKIP_REASON = "browser tests need the playwright package (pip install -r requirements.txt)"
+
+
+class LiveServer:
+    """Where the app answers, the password of every demo account, and how to reset its data."""
+
+    password = BROWSER_PASSWORD
+
+    def __init__(self, url: str, restore):
+        self.url = url
+        self.restore = restore
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent copy, page by page, under SQLite's own locks."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 @pytest.fixture(scope="package")
@@ -58,17 +80,28 @@ def live_server(tmp_path_factory):
             os.environ.pop("MEAPP_ENV", None)
         else:
             os.environ["MEAPP_ENV"] = previous_env
+    database = tmp / "browser.sqlite"
+    snapshot = tmp / "seeded.sqlite"
     with app.app_context():
         db.create_all()
         seed_demo(BROWSER_PASSWORD)
         db.session.commit()
         db.session.remove()
+        db.engine.dispose()
+    _copy_database(database, snapshot)
+
+    def restore() -> None:
+        """Put the seeded demo back (between tests, when no request is running)."""
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        _copy_database(snapshot, database)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="meapp-browser-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", restore)
     finally:
         server.shutdown()
         server.server_close()
@@ -91,12 +124,20 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh context (no cookies): one context per user of the test."""
+def fresh_data(live_server):
+    """The seeded demo, as if no test had run before this one."""
+    live_server.restore()
+    return live_server
+
+
+@pytest.fixture
+def new_page(browser, fresh_data):
+    """Open a page in a new browser context (own cookies): one per person signing in during the test."""
     contexts = []
 
     def open_page():
-        context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(base_url=fresh_data.url, locale="en-GB",
+                                      viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -1,0 +1,116 @@
+"""Optimistic locking under load: 8 concurrent clients × 50 increments of one value, 0 lost updates.
+
+Each client reads the value and the submission's version, writes value + 1 with that version, and
+retries when told about a conflict (or, on SQLite, that the database is busy). If any save silently
+overwrote a newer one, the final value would be below 400.
+"""
+import os
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from meapp import create_app
+from meapp.extensions import db
+from meapp.projects.models import Project
+from meapp.submissions import queries, service
+from meapp.submissions.errors import BusyError, ConflictError
+from meapp.submissions.models import AuditEvent, Value
+from tests.factories import make_test_project
+
+# The issue's load on PostgreSQL; SQLite serialises writers, so a lighter load keeps the suite fast there.
+CLIENTS, EDITS = (8, 50) if os.environ.get("MEAPP_TEST_DATABASE_URL") else (4, 10)
+
+
+@pytest.fixture
+def scratch_app(tmp_path):
+    base = os.environ.get("MEAPP_TEST_DATABASE_URL")
+    admin = None
+    if base:
+        url = make_url(base)
+        name = f"{url.database}_concurrency"
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        uri = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        uri = f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 2}}
+                     if base else {"SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        db.create_all()
+        from meapp.seed.reference import load_reference
+
+        load_reference()
+        made = make_test_project(db.session)
+        email = made["implementer"].email
+        db.session.commit()
+        db.session.remove()
+    yield app, email
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_no_lost_updates(scratch_app):
+    app, email = scratch_app
+    from meapp.auth.service import find_user
+
+    with app.app_context():
+        user = find_user(email)
+        project = db.session.scalar(select(Project).where(Project.code == "TESTPRJ"))
+        service.save(project, "2024Q1", user, [service.ValueEntry("EMP", "0")])
+        db.session.commit()
+        db.session.remove()
+
+    conflicts = []
+    failures = []
+    start = threading.Barrier(CLIENTS)
+
+    def client():
+        with app.app_context():
+            start.wait()
+            done = 0
+            while done < EDITS:
+                try:
+                    user = find_user(email)
+                    project = db.session.scalar(select(Project).where(Project.code == "TESTPRJ"))
+                    submission = queries.find_submission(project, "2024Q1")
+                    current = next(v.value for v in submission.values if v.combination == "" and
+                                   v.indicator.code == "EMP")
+                    service.save(project, "2024Q1", user, [service.ValueEntry("EMP", str(current + 1))],
+                                 expected_version=submission.version)
+                    db.session.commit()
+                    done += 1
+                except (ConflictError, BusyError, OperationalError):
+                    db.session.rollback()
+                    conflicts.append(1)
+                except Exception as exc:  # reported below, with the thread's context
+                    db.session.rollback()
+                    failures.append(repr(exc))
+                    return
+                finally:
+                    db.session.remove()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    with app.app_context():
+        value = db.session.scalar(select(Value.value).join(Value.indicator).where(
+            Value.combination == "", Value.indicator.has(code="EMP"), Value.submission.has(period="2024Q1")))
+        updates = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "value.update", AuditEvent.entity_key == "TESTPRJ/2024Q1/EMP/"))
+    assert value == Decimal(CLIENTS * EDITS), f"lost updates: {CLIENTS * EDITS - value} (conflicts {len(conflicts)})"
+    assert updates == CLIENTS * EDITS
+    print(f"\n{CLIENTS}×{EDITS} edits: {len(conflicts)} conflicts retried, 0 lost updates")
