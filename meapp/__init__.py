@@ -42,6 +42,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     from meapp.auth.views import bp as auth_bp
     from meapp.main_views import bp as main_bp
     from meapp.logframes.views import bp as logframes_bp
+    from meapp.reports.views import bp as reports_bp
     from meapp.submissions.admin_views import bp as periods_bp
     from meapp.projects.views import bp as projects_bp
     from meapp.submissions.views import bp as submissions_bp
@@ -52,6 +53,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(logframes_bp)
     app.register_blueprint(periods_bp)
+    app.register_blueprint(reports_bp)
     _register_presenters(app)
 
     from meapp.cli import register_cli

@@ -23,6 +23,9 @@ def register_cli(app: Flask) -> None:
     from meapp.submissions.cli import submissions
 
     app.cli.add_command(submissions)
+    from meapp.reports.cli import reports
+
+    app.cli.add_command(reports)
 
 
 @click.group(cls=AppGroup, help="Load reference and demonstration data.")
@@ -117,7 +120,7 @@ def _pybabel(*args: str) -> None:
 
 @translate.command("update", help="Extract messages and merge them into the catalogs.")
 def translate_update():
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "-k", "n_:1,2", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", "meapp")
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
              "--ignore-obsolete")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meapp.core.bilingual import localized
-from meapp.core.periods import Period, PeriodError
+from meapp.core.periods import period_label
 from meapp.extensions import babel
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
@@ -32,17 +32,7 @@ def current_language() -> str:
 
 def format_period(code: str | None) -> str:
     """'2023Q1' → 'Q1 2023' in English, 'T1 2023' in French."""
-    if not code:
-        return ""
-    try:
-        period = Period.parse(code)
-    except PeriodError:
-        return str(code)
-    if period.frequency.value == "quarterly":
-        return gettext("Q%(number)d %(year)d", number=period.index, year=period.year)
-    if period.frequency.value == "semiannual":
-        return gettext("H%(number)d %(year)d", number=period.index, year=period.year)
-    return str(period.year)
+    return period_label(code, gettext)
 
 
 def format_value(value, decimals: int | None = None) -> str:

@@ -115,3 +115,18 @@ def period_range(first: Period, last: Period) -> list[Period]:
 def periods_between(start: dt.date, end: dt.date, frequency: Frequency = Frequency.QUARTERLY) -> list[Period]:
     """The periods of a project running from start to end."""
     return period_range(Period.containing(start, frequency), Period.containing(end, frequency))
+
+
+def period_label(code: str | None, gettext) -> str:
+    """'2023Q1' → 'Q1 2023' / 'T1 2023' through the given gettext(msgid, **params); unknown text as is."""
+    if not code:
+        return ""
+    try:
+        period = Period.parse(code)
+    except PeriodError:
+        return str(code)
+    if period.frequency is Frequency.QUARTERLY:
+        return gettext("Q%(number)d %(year)d", number=period.index, year=period.year)
+    if period.frequency is Frequency.SEMIANNUAL:
+        return gettext("H%(number)d %(year)d", number=period.index, year=period.year)
+    return str(period.year)

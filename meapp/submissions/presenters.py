@@ -1,40 +1,16 @@
 """Showing findings and errors in the reader's language (translation happens here, at display time)."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext
 
 from meapp.i18n import current_language, format_period, format_value
-from meapp.validation.findings import MESSAGES, N_, FindingCode
-
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-PERIOD_PARAMS = {"period", "previous_period"}
-
-
-def _param(name: str, value, dtype_names: dict[str, str]):
-    if name in PERIOD_PARAMS:
-        return format_period(str(value))
-    if name == "disaggregation":
-        return dtype_names.get(value, value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_value(value)
-    if isinstance(value, str) and _NUMBER.match(value):
-        return format_value(value)
-    return value
+from meapp.validation import messages
+from meapp.validation.findings import N_
 
 
 def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] | None = None) -> str:
     """The finding's message in the current language, numbers and periods formatted for it."""
-    params = dict(params or {})
-    lang = current_language()
-    if code == FindingCode.RULE_VIOLATED.value:
-        params["message"] = params.get(f"message_{lang}") or params.get("message_en") or params.get("message_fr") or ""
-    shown = {k: _param(k, v, dtype_names or {}) for k, v in params.items()}
-    try:
-        return gettext(MESSAGES[FindingCode(code)], **shown)
-    except (KeyError, ValueError):
-        return code
+    return messages.render(code, params, current_language(), gettext, format_value, format_period, dtype_names)
 
 
 def error_message(error) -> str:

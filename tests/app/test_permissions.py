@@ -65,6 +65,10 @@ MATRIX = {
     ("periods.index", "POST"): ("/periods", {"code": "2031Q1", "status": "open"},
                                 expect(302, 403, 403, 403, 403, 302)),
     ("periods.table", "GET"): ("/completeness", None, expect(302, 403, 403, 403, 403, 200)),
+    ("reports.progress", "GET"): ("/projects/PALIM/reports/progress?lang=fr", None,
+                                  expect(302, 200, 404, 200, 404, 200)),
+    ("reports.iptt", "GET"): ("/projects/PALIM/reports/iptt?lang=en", None, expect(302, 200, 404, 200, 404, 200)),
+    ("reports.portfolio", "GET"): ("/portfolio?lang=fr&format=xlsx", None, expect(302, 403, 403, 200, 200, 404)),
 }
 
 

@@ -1,0 +1,1 @@
+"""Reports: load (database) → build (pure, one language) → render (.docx / .xlsx bytes)."""

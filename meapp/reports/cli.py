@@ -1,0 +1,73 @@
+"""`flask reports project|iptt|portfolio`: the same documents as the download buttons."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from meapp.extensions import db
+from meapp.projects.models import Project
+from meapp.reports import service
+
+reports = AppGroup("reports", help="Progress reports, IPTTs and donor portfolios (.docx, .xlsx).")
+
+
+def _project(code: str) -> Project:
+    project = db.session.scalar(select(Project).where(Project.code == code.upper()))
+    if project is None:
+        click.echo(f"unknown project: {code}", err=True)
+        sys.exit(2)
+    return project
+
+
+def _write(report: service.ReportFile, output: str | None) -> None:
+    path = output or report.filename
+    with open(path, "wb") as fh:
+        fh.write(report.data)
+    click.echo(f"wrote {path} ({len(report.data):,} bytes)")
+
+
+def _run(make):
+    try:
+        return make()
+    except service.ReportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@reports.command("project")
+@click.argument("code")
+@click.option("--until", default=None, help="Last period to include (default: the latest approved).")
+@click.option("--lang", default="en", help="fr, en or bilingual.")
+@click.option("-o", "--output", default=None, help="File to write (default: the standard file name).")
+def project_report(code, until, lang, output):
+    """The project progress report (.docx)."""
+    project = _project(code)
+    _write(_run(lambda: service.progress_report(project, lang, until)), output)
+
+
+@reports.command("iptt")
+@click.argument("code")
+@click.option("--until", default=None)
+@click.option("--lang", default="en", help="fr or en.")
+@click.option("-o", "--output", default=None)
+def iptt_report(code, until, lang, output):
+    """The indicator performance tracking table (.xlsx)."""
+    project = _project(code)
+    _write(_run(lambda: service.iptt_report(project, lang, until)), output)
+
+
+@reports.command("portfolio")
+@click.option("--funder", required=True, help="The funder's name or acronym.")
+@click.option("--lang", default="en", help="fr or en.")
+@click.option("--format", "fmt", default="docx", help="docx or xlsx.")
+@click.option("-o", "--output", default=None)
+def portfolio_report(funder, lang, fmt, output):
+    """Every project a funder supports (.docx or .xlsx)."""
+    org = service.find_funder(funder)
+    if org is None:
+        click.echo(f"unknown funder: {funder}", err=True)
+        sys.exit(2)
+    _write(_run(lambda: service.portfolio_report(org, lang, fmt)), output)

@@ -1,0 +1,135 @@
+"""Render built reports to .docx bytes. No database, no gettext: every string comes from the model."""
+from __future__ import annotations
+
+from meapp.reports import chart as chart_module
+from meapp.reports.docx_writer import DocxWriter
+from meapp.reports.metrics import STATUS_COLOURS
+from meapp.reports.model import ProgressReport
+
+RESULT_WIDTHS = [0.27, 0.09, 0.09, 0.1, 0.1, 0.1, 0.1, 0.15]
+
+
+def _pair(values: list[str]):
+    """One language: the text; two: the pair, or one text when both say the same."""
+    if len(values) == 1 or values[0] == values[1]:
+        return values[0]
+    return tuple(values)
+
+
+def _zip_rows(models, rows_of):
+    """Rows of several language models merged cell by cell (bilingual tables)."""
+    per_model = [rows_of(m) for m in models]
+    return [tuple(_pair([rows[i][c] for rows in per_model]) for c in range(len(per_model[0][i])))
+            for i in range(len(per_model[0]))]
+
+
+def _side_by_side(w: DocxWriter, models, texts) -> None:
+    """Prose in two columns (fr | en) for the bilingual report, or a plain paragraph."""
+    if len(models) == 1:
+        w.para(texts[0])
+        return
+    w.table(None, [tuple(texts)], widths=[0.5, 0.5], style="TableGrid")
+
+
+def _heading(w: DocxWriter, models, key: str, level: int = 1) -> None:
+    w.heading(" / ".join(dict.fromkeys(m.headings[key] for m in models)), level)
+
+
+def render_progress(models: list[ProgressReport], chart_png: tuple | None = None) -> bytes:
+    """The progress report; two models (fr, en) make the bilingual edition."""
+    first = models[0]
+    w = DocxWriter()
+    w.para(" / ".join(dict.fromkeys(m.title for m in models)), "Title")
+    w.para(f"{first.project_code} — " + " / ".join(dict.fromkeys(m.project_title for m in models)), "Subtitle")
+    w.table(None, _zip_rows(models, lambda m: m.cover), widths=[0.3, 0.7], style="TableGrid")
+    for m in models:
+        if m.demo_note:
+            w.para(m.demo_note, "CoverNote")
+    w.para(" / ".join(m.generated for m in models), "Small")
+    w.page_break()
+
+    _heading(w, models, "summary")
+    _side_by_side(w, models, [m.summary for m in models])
+    _heading(w, models, "key")
+    w.table(None, _zip_rows(models, lambda m: m.key_figures), widths=[0.55, 0.45])
+
+    _heading(w, models, "results")
+    for m in models:
+        w.para(m.thresholds, "Small")
+    headers = [_pair([m.table_headers[i] for m in models]) for i in range(len(first.table_headers))]
+    for index, section in enumerate(first.sections):
+        w.heading(_pair([m.sections[index].heading for m in models]) if len(models) == 1 else
+                  " / ".join(dict.fromkeys(m.sections[index].heading for m in models)), 2)
+        if not section.rows:
+            continue
+        rows = _zip_rows(models, lambda m: [(f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target,
+                                             r.period_actual, r.to_date, r.percent_of_end, r.status_label)
+                                            for r in m.sections[index].rows])
+        fills = [STATUS_COLOURS[r.status] for r in section.rows]
+        w.table(headers, rows, widths=RESULT_WIDTHS, fills=fills, fill_column=7)
+
+    _heading(w, models, "breakdowns")
+    if first.breakdowns:
+        for index, breakdown in enumerate(first.breakdowns):
+            w.heading(" / ".join(dict.fromkeys(m.breakdowns[index].title for m in models)), 3)
+            w.table([_pair([m.breakdowns[index].headers[c] for m in models]) for c in range(3)],
+                    _zip_rows(models, lambda m: list(m.breakdowns[index].rows)), widths=[0.5, 0.25, 0.25])
+    else:
+        w.para(" / ".join(dict.fromkeys(m.empty["breakdowns"] for m in models)))
+
+    if first.chart is not None:
+        _heading(w, models, "chart")
+        png, width, height = chart_png or chart_module.render_png(first.chart, "," if first.lang == "fr" else ".")
+        w.image(png, width, height, " / ".join(m.chart.alt_text for m in models), first.chart.title)
+        w.para(" / ".join(dict.fromkeys(m.chart.title for m in models)), "Caption")
+
+    _heading(w, models, "narratives")
+    if first.narratives:
+        for index, (period, _text) in enumerate(first.narratives):
+            w.heading(period if len(models) == 1 else " / ".join(dict.fromkeys(m.narratives[index][0]
+                                                                                for m in models)), 3)
+            _side_by_side(w, models, [m.narratives[index][1] for m in models])
+    else:
+        w.para(" / ".join(dict.fromkeys(m.empty["narratives"] for m in models)))
+
+    _heading(w, models, "quality")
+    if first.quality:
+        w.table([_pair([m.quality_headers[c] for m in models]) for c in range(4)],
+                _zip_rows(models, lambda m: m.quality), widths=[0.12, 0.18, 0.4, 0.3])
+    else:
+        w.para(" / ".join(dict.fromkeys(m.empty["quality"] for m in models)))
+    w.set_properties(f"{first.project_code} — {first.title}", "fr-FR" if first.lang == "fr" else "en-GB")
+    return w.to_bytes()
+
+
+def render_portfolio(model) -> bytes:
+    """The donor portfolio: a summary table, then a page per project."""
+    w = DocxWriter()
+    w.para(model.title, "Title")
+    w.para(model.funder, "Subtitle")
+    for note in model.notes:
+        w.para(note, "CoverNote")
+    w.para(model.generated, "Small")
+    w.heading(model.headings["summary"], 1)
+    percent = (lambda v: "—" if v is None else f"{v * 100:.0f}\u00a0%")
+    w.table(model.summary_headers, [(s.code, s.title, s.countries, s.last_approved, percent(s.completeness),
+                                     percent(s.timeliness), str(s.on_track), str(s.at_risk), str(s.off_track))
+                                    for s in model.summary],
+            widths=[0.11, 0.27, 0.16, 0.1, 0.08, 0.08, 0.07, 0.07, 0.06])
+    for page in model.pages:
+        w.page_break()
+        w.heading(page.heading, 1)
+        w.table(None, list(page.facts), widths=[0.3, 0.7], style="TableGrid")
+        w.heading(model.headings["key"], 2)
+        if page.key_rows:
+            w.table(model.key_headers, [(f"{r.code} — {r.name}", r.end_target, r.to_date, r.percent_of_end,
+                                         r.status_label) for r in page.key_rows],
+                    widths=[0.44, 0.13, 0.13, 0.14, 0.16], fills=[STATUS_COLOURS[r.status] for r in page.key_rows],
+                    fill_column=4)
+        w.heading(model.headings["reporting"], 2)
+        w.para(page.reporting)
+        w.heading(model.headings["issues"], 2)
+        for issue in page.issues or (model.no_issue,):
+            w.para(issue, "ListBullet")
+    w.set_properties(f"{model.title} — {model.funder}", "fr-FR" if model.lang == "fr" else "en-GB")
+    return w.to_bytes()

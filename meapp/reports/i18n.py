@@ -1,0 +1,81 @@
+"""Translation and formatting for documents, outside any request: explicit language, same catalogs as the UI."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from meapp.core.periods import period_label
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction without translating it here."""
+    return message
+
+
+@lru_cache(maxsize=4)
+def _catalog(lang: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS_DIR), [lang])
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+class Lang:
+    """One language's gettext and formatters, for the pure report builder."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self._t = _catalog(code)
+        self.locale = _locale(code)
+
+    def _(self, msgid: str, **params) -> str:
+        text = self._t.gettext(msgid)
+        return text % params if params else text
+
+    def n_(self, singular: str, plural: str, n: int, **params) -> str:
+        return self._t.ngettext(singular, plural, n) % {"num": n, **params}
+
+    def number(self, value, decimals: int | None = None) -> str:
+        if value is None:
+            return ""
+        value = Decimal(value)
+        if decimals is None:
+            pattern = "#,##0.####"
+        else:
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, value) -> str:
+        """A percentage already multiplied by 100 (e.g. 87.5 → '87.5 %' / '87,5 %')."""
+        if value is None:
+            return "—"
+        return self.number(value, 1) + "\u00a0%"
+
+    def date(self, day: dt.date | None, fmt: str = "long") -> str:
+        return format_date(day, fmt, locale=self.locale) if day else ""
+
+    def period(self, code: str | None) -> str:
+        return period_label(code, self._)
+
+    def country(self, code: str) -> str:
+        return self.locale.territories.get(code, code)
+
+    def pick(self, en: str | None, fr: str | None) -> str:
+        """Bilingual content in this language, or the other one marked with its language."""
+        mine, other = (fr, en) if self.code == "fr" else (en, fr)
+        if mine and mine.strip():
+            return mine.strip()
+        if other and other.strip():
+            return f"[{'EN' if self.code == 'fr' else 'FR'}] {other.strip()}"
+        return ""

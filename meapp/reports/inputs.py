@@ -1,0 +1,94 @@
+"""What the report builder reads: plain data loaded from the database by loader.py."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class CategoryIn:
+    key: str
+    name_en: str
+    name_fr: str
+
+
+@dataclass(frozen=True)
+class DisaggregationIn:
+    key: str
+    name_en: str
+    name_fr: str
+    categories: tuple[CategoryIn, ...]
+
+
+@dataclass(frozen=True)
+class LevelIn:
+    id: int
+    parent_id: int | None
+    kind: str
+    code: str
+    statement_en: str
+    statement_fr: str
+
+
+@dataclass(frozen=True)
+class IndicatorIn:
+    id: int
+    level_id: int
+    code: str
+    name_en: str
+    name_fr: str
+    unit: str
+    aggregation: str
+    direction: str
+    baseline: Decimal | None
+    target: Decimal | None
+    decimals: int
+    is_key: bool
+    disaggregations: tuple[DisaggregationIn, ...] = ()
+
+
+@dataclass(frozen=True)
+class NarrativeIn:
+    period: str
+    en: str
+    fr: str
+
+
+@dataclass(frozen=True)
+class JustifiedIn:
+    period: str
+    indicator: str
+    code: str
+    severity: str
+    params: dict
+    justification: str
+
+
+@dataclass(frozen=True)
+class ProjectIn:
+    id: int
+    code: str
+    title_en: str
+    title_fr: str
+    summary_en: str
+    summary_fr: str
+    origin: tuple[str, ...]
+    destination: tuple[str, ...]
+    lead: str
+    implementers: tuple[str, ...]
+    funders: tuple[str, ...]
+    start: dt.date | None
+    end: dt.date | None
+    is_demo: bool
+    periods: tuple[str, ...]  # the project's periods up to the report's last one
+    levels: tuple[LevelIn, ...] = ()
+    indicators: tuple[IndicatorIn, ...] = ()
+    targets: dict = field(default_factory=dict)  # (indicator id, period) → Decimal
+    values: dict = field(default_factory=dict)  # (indicator id, period, combination) → Decimal (approved)
+    statuses: dict = field(default_factory=dict)  # period → submission status
+    submitted_on_time: dict = field(default_factory=dict)  # period → bool
+    due_dates: dict = field(default_factory=dict)  # period → date
+    narratives: tuple[NarrativeIn, ...] = ()
+    justified: tuple[JustifiedIn, ...] = ()
+    return_reasons: tuple[tuple[str, str], ...] = ()  # (period, reason) of submissions still returned

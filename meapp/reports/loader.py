@@ -1,0 +1,139 @@
+"""The only database code of reports: loads plain inputs in a fixed number of queries."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meapp.core.periods import Period, periods_between
+from meapp.extensions import db
+from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel
+from meapp.projects.models import ParticipationRole, Project, ProjectOrganisation
+from meapp.reports.inputs import (
+    CategoryIn,
+    DisaggregationIn,
+    IndicatorIn,
+    JustifiedIn,
+    LevelIn,
+    NarrativeIn,
+    ProjectIn,
+)
+from meapp.submissions.models import Finding, ReportingPeriod, Submission, SubmissionStatus, Value
+
+
+def _project_periods(project: Project, until: str | None) -> tuple[str, ...]:
+    if not (project.start_date and project.end_date):
+        return ()
+    periods = periods_between(project.start_date, project.end_date, project.reporting_frequency)
+    if until:
+        limit = Period.parse(until)
+        periods = [p for p in periods if p <= limit]
+    return tuple(p.code for p in periods)
+
+
+def load_projects(projects: list[Project], until: str | None = None) -> list[ProjectIn]:
+    """Inputs for several projects at once: the number of queries does not grow with them."""
+    ids = [p.id for p in projects]
+    if not ids:
+        return []
+    projects = db.session.scalars(
+        select(Project).where(Project.id.in_(ids)).order_by(Project.code).options(
+            selectinload(Project.lead_organisation), selectinload(Project.countries),
+            selectinload(Project.participations).selectinload(ProjectOrganisation.organisation),
+        )
+    ).all()
+    levels = db.session.scalars(select(ResultLevel).where(ResultLevel.project_id.in_(ids))
+                                .order_by(ResultLevel.position, ResultLevel.id)).all()
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.project_id.in_(ids)).order_by(Indicator.position, Indicator.id)
+        .options(selectinload(Indicator.disaggregation_types).selectinload(DisaggregationType.categories))
+    ).all()
+    targets = db.session.execute(
+        select(PeriodTarget.indicator_id, PeriodTarget.period, PeriodTarget.value)
+        .join(Indicator).where(Indicator.project_id.in_(ids), PeriodTarget.combination == "")
+    ).all()
+    submissions = db.session.scalars(select(Submission).where(Submission.project_id.in_(ids))).all()
+    approved_ids = [s.id for s in submissions if s.status is SubmissionStatus.APPROVED]
+    values = db.session.execute(
+        select(Value.submission_id, Value.indicator_id, Value.combination, Value.value)
+        .where(Value.submission_id.in_(approved_ids), Value.value.is_not(None))
+    ).all() if approved_ids else []
+    justified = db.session.scalars(
+        select(Finding).where(Finding.submission_id.in_(approved_ids), Finding.justification != "")
+    ).all() if approved_ids else []
+    due = dict(db.session.execute(select(ReportingPeriod.code, ReportingPeriod.due_date)).all())
+
+    by_project = defaultdict(lambda: defaultdict(list))
+    for level in levels:
+        by_project[level.project_id]["levels"].append(level)
+    for indicator in indicators:
+        by_project[indicator.project_id]["indicators"].append(indicator)
+    indicator_project = {i.id: i.project_id for i in indicators}
+    for indicator_id, period, value in targets:
+        by_project[indicator_project[indicator_id]]["targets"].append((indicator_id, period, value))
+    submission_of = {s.id: s for s in submissions}
+    for submission in submissions:
+        by_project[submission.project_id]["submissions"].append(submission)
+    for submission_id, indicator_id, combination, value in values:
+        s = submission_of[submission_id]
+        by_project[s.project_id]["values"].append((indicator_id, s.period, combination, value))
+    for finding in justified:
+        s = submission_of[finding.submission_id]
+        by_project[s.project_id]["justified"].append((s.period, finding))
+
+    out = []
+    for project in projects:
+        parts = by_project[project.id]
+        periods = _project_periods(project, until)
+        allowed = set(periods)
+        subs = [s for s in parts["submissions"] if s.period in allowed]
+        out.append(ProjectIn(
+            id=project.id, code=project.code, title_en=project.title_en, title_fr=project.title_fr,
+            summary_en=project.summary_en, summary_fr=project.summary_fr,
+            origin=tuple(project.origin_countries), destination=tuple(project.destination_countries),
+            lead=project.lead_organisation.name if project.lead_organisation else "",
+            implementers=tuple(o.name for o in project.implementers),
+            funders=tuple(o.name for o in project.funders),
+            start=project.start_date, end=project.end_date, is_demo=project.is_demo, periods=periods,
+            levels=tuple(LevelIn(lv.id, lv.parent_id, lv.kind.value, lv.code, lv.statement_en, lv.statement_fr)
+                         for lv in parts["levels"]),
+            indicators=tuple(IndicatorIn(
+                i.id, i.result_level_id, i.code, i.name_en, i.name_fr, i.unit.value, i.aggregation.value,
+                i.direction.value, i.baseline_value, i.target_value, i.decimals, i.is_key,
+                tuple(DisaggregationIn(t.key, t.name_en, t.name_fr, tuple(
+                    CategoryIn(c.key, c.name_en, c.name_fr) for c in t.categories
+                    if not t.key.endswith("_country") or c.key in (project.origin_countries
+                                                                   if t.key == "origin_country"
+                                                                   else project.destination_countries)))
+                      for t in i.disaggregation_types))
+                for i in parts["indicators"]),
+            targets={(i, p): v for i, p, v in parts["targets"] if p in allowed},
+            values={(i, p, c): v for i, p, c, v in parts["values"] if p in allowed},
+            statuses={s.period: s.status.value for s in subs},
+            submitted_on_time={s.period: bool(s.submitted_at and s.period in due
+                                              and s.submitted_at.date() <= due[s.period]) for s in subs},
+            due_dates={p: due[p] for p in periods if p in due},
+            narratives=tuple(NarrativeIn(s.period, s.narrative_en, s.narrative_fr)
+                             for s in sorted(subs, key=lambda s: Period.parse(s.period))
+                             if s.status is SubmissionStatus.APPROVED and (s.narrative_en or s.narrative_fr)),
+            justified=tuple(JustifiedIn(period, f.indicator_code, f.code, f.severity.value, dict(f.params or {}),
+                                        f.justification)
+                            for period, f in sorted(parts["justified"], key=lambda x: (Period.parse(x[0]),
+                                                                                      x[1].indicator_code))
+                            if period in allowed),
+            return_reasons=tuple((s.period, s.return_reason) for s in subs
+                                 if s.status is SubmissionStatus.RETURNED and s.return_reason),
+        ))
+    return out
+
+
+def load_project(project: Project, until: str | None = None) -> ProjectIn:
+    return load_projects([project], until)[0]
+
+
+def funded_projects(organisation_id: int) -> list[Project]:
+    return list(db.session.scalars(
+        select(Project).join(ProjectOrganisation).where(
+            ProjectOrganisation.organisation_id == organisation_id,
+            ProjectOrganisation.role == ParticipationRole.FUNDER).order_by(Project.code)))

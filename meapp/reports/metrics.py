@@ -1,0 +1,99 @@
+"""Figures every report shares: to-date actuals and targets, progress and status (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from meapp.core.progress import percent_of_target, to_date
+from meapp.reports.i18n import N_
+from meapp.reports.inputs import IndicatorIn, ProjectIn
+
+# Status of an indicator: its actual to date against its target to date.
+ON_TRACK_FROM = Decimal(90)
+AT_RISK_FROM = Decimal(70)
+STATUS_LABELS = {
+    "on_track": N_("On track"),
+    "at_risk": N_("At risk"),
+    "off_track": N_("Off track"),
+    "no_data": N_("No data"),
+}
+STATUS_COLOURS = {"on_track": "C6EFCE", "at_risk": "FFEB9C", "off_track": "FFC7CE", "no_data": "EDEDED"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    period_target: Decimal | None  # the target of the last period
+    period_actual: Decimal | None  # the approved total of the last period
+    actual_to_date: Decimal | None
+    target_to_date: Decimal | None
+    percent_to_date: Decimal | None  # of the target to date
+    percent_of_end: Decimal | None  # of the end-of-project target
+    status: str
+
+
+def status_of(percent: Decimal | None) -> str:
+    if percent is None:
+        return "no_data"
+    if percent >= ON_TRACK_FROM:
+        return "on_track"
+    if percent >= AT_RISK_FROM:
+        return "at_risk"
+    return "off_track"
+
+
+def series(data: ProjectIn, indicator: IndicatorIn, combination: str = "") -> list[Decimal | None]:
+    """Approved totals per period of the report, None where nothing was approved."""
+    return [data.values.get((indicator.id, p, combination)) for p in data.periods]
+
+
+def cumulative(aggregation: str, values: list[Decimal | None]) -> list[Decimal | None]:
+    """The to-date value after each period (None until the first value)."""
+    out, seen = [], []
+    for value in values:
+        if value is not None:
+            seen.append(value)
+        out.append(to_date(aggregation, seen) if seen else None)
+    return out
+
+
+def target_to_date(data: ProjectIn, indicator: IndicatorIn, upto: int | None = None) -> Decimal | None:
+    periods = data.periods if upto is None else data.periods[:upto + 1]
+    targets = [data.targets[(indicator.id, p)] for p in periods if (indicator.id, p) in data.targets]
+    if not targets:
+        return None
+    return sum(targets, Decimal(0)) if indicator.aggregation == "sum" else targets[-1]
+
+
+def progress(data: ProjectIn, indicator: IndicatorIn) -> Progress:
+    """Where an indicator stands at the report's last period."""
+    values = series(data, indicator)
+    actual = to_date(indicator.aggregation, [v for v in values if v is not None])
+    target = target_to_date(data, indicator)
+    last = data.periods[-1] if data.periods else None
+    # Flows (sum) are counted from zero; stocks and rates move from their baseline.
+    baseline = None if indicator.aggregation == "sum" else indicator.baseline
+    pct_to_date = percent_of_target(actual, target, baseline, indicator.direction)
+    return Progress(
+        period_target=data.targets.get((indicator.id, last)),
+        period_actual=data.values.get((indicator.id, last, "")),
+        actual_to_date=actual,
+        target_to_date=target,
+        percent_to_date=pct_to_date,
+        percent_of_end=percent_of_target(actual, indicator.target, baseline, indicator.direction),
+        status=status_of(pct_to_date) if indicator.unit != "text" else "no_data",
+    )
+
+
+def reporting_counts(data: ProjectIn, today) -> dict[str, int]:
+    """Periods due so far, handed in, on time, approved, returned and missing."""
+    due = [p for p in data.periods if data.due_dates.get(p) and data.due_dates[p] < today]
+    statuses = [data.statuses.get(p) for p in due]
+    return {
+        "due": len(due),
+        "received": sum(1 for s in statuses if s in ("submitted", "approved")),
+        "approved": sum(1 for s in statuses if s == "approved"),
+        "on_time": sum(1 for p in due if data.submitted_on_time.get(p)
+                       and data.statuses.get(p) in ("submitted", "approved")),
+        "returned": sum(1 for s in statuses if s == "returned"),
+        "missing": sum(1 for s in statuses if s in (None, "draft")),
+    }

@@ -1,0 +1,97 @@
+"""Producing report files for a project or a funder: load → build → render, with their file names."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from meapp.core.periods import Period, PeriodError
+from meapp.extensions import db
+from meapp.projects.models import Organisation, Project
+from meapp.reports import docx, iptt, loader, model, portfolio, xlsx
+from meapp.submissions.models import Submission, SubmissionStatus
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LANGS = ("fr", "en", "bilingual")
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (unknown language, period...)."""
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def default_until(project: Project) -> str | None:
+    """The latest approved period, else the project's last period."""
+    approved = db.session.scalars(select(Submission.period).where(
+        Submission.project_id == project.id, Submission.status == SubmissionStatus.APPROVED)).all()
+    if approved:
+        return max(approved, key=Period.parse)
+    if project.end_date:
+        return Period.containing(project.end_date, project.reporting_frequency).code
+    return None
+
+
+def _until(project: Project, until: str | None) -> str | None:
+    if not until:
+        return default_until(project)
+    try:
+        return Period.parse(until).code
+    except PeriodError as exc:
+        raise ReportError(f"not a period: {until!r} (expected e.g. 2023Q4)") from exc
+
+
+def _lang(lang: str, allowed=LANGS) -> str:
+    if lang not in allowed:
+        raise ReportError(f"unknown language: {lang!r} (choose {', '.join(allowed)})")
+    return lang
+
+
+def progress_report(project: Project, lang: str, until: str | None = None,
+                    today: dt.date | None = None) -> ReportFile:
+    lang, until = _lang(lang), _until(project, until)
+    today = today or dt.date.today()
+    data = loader.load_project(project, until)
+    languages = ["fr", "en"] if lang == "bilingual" else [lang]
+    models = [model.build_progress_report(data, code, today) for code in languages]
+    return ReportFile(f"{project.code}_progress_{until or 'all'}_{lang}.docx", DOCX, docx.render_progress(models))
+
+
+def iptt_report(project: Project, lang: str, until: str | None = None, today: dt.date | None = None) -> ReportFile:
+    lang, until = _lang(lang, ("fr", "en")), _until(project, until)
+    data = loader.load_project(project, until)
+    built = iptt.build_iptt(data, lang, today or dt.date.today())
+    return ReportFile(f"{project.code}_iptt_{until or 'all'}_{lang}.xlsx", XLSX, xlsx.render_iptt(built))
+
+
+def find_funder(name_or_id) -> Organisation | None:
+    if isinstance(name_or_id, int) or (isinstance(name_or_id, str) and name_or_id.isdigit()):
+        return db.session.get(Organisation, int(name_or_id))
+    wanted = (name_or_id or "").strip().lower()
+    if not wanted:
+        return None
+    for org in db.session.scalars(select(Organisation)):
+        if org.name.lower() == wanted or (org.acronym or "").lower() == wanted:
+            return org
+    return None
+
+
+def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date | None = None) -> ReportFile:
+    lang = _lang(lang, ("fr", "en"))
+    if fmt not in ("docx", "xlsx"):
+        raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
+    projects = loader.funded_projects(funder.id)
+    inputs = loader.load_projects(projects)
+    built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
+    if fmt == "docx":
+        return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, docx.render_portfolio(built))
+    return ReportFile(f"portfolio_{slug}_{lang}.xlsx", XLSX, xlsx.render_portfolio(built))

@@ -1,0 +1,57 @@
+"""Report downloads: only for people who may read the project (or, for a portfolio, the funder)."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user, login_required
+
+from meapp.auth.models import Role
+from meapp.auth.permissions import Action, get_project_or_404
+from meapp.reports import service
+
+bp = Blueprint("reports", __name__)
+
+
+def _send(report: service.ReportFile):
+    return send_file(io.BytesIO(report.data), mimetype=report.content_type, as_attachment=True,
+                     download_name=report.filename, max_age=0)
+
+
+@bp.route("/projects/<code>/reports/progress")
+@login_required
+def progress(code: str):
+    project = get_project_or_404(current_user, code, Action.READ)
+    try:
+        return _send(service.progress_report(project, request.args.get("lang", "en"), request.args.get("until")))
+    except service.ReportError:
+        abort(400)
+
+
+@bp.route("/projects/<code>/reports/iptt")
+@login_required
+def iptt(code: str):
+    project = get_project_or_404(current_user, code, Action.READ)
+    try:
+        return _send(service.iptt_report(project, request.args.get("lang", "en"), request.args.get("until")))
+    except service.ReportError:
+        abort(400)
+
+
+@bp.route("/portfolio")
+@login_required
+def portfolio():
+    """A donor gets its own organisation's portfolio; the secretariat names any funder."""
+    if current_user.role == Role.DONOR:
+        funder = current_user.organisation
+    elif current_user.role == Role.SECRETARIAT:
+        funder = service.find_funder(request.args.get("org", ""))
+    else:
+        abort(403)
+    if funder is None:
+        abort(404)
+    try:
+        return _send(service.portfolio_report(funder, request.args.get("lang", "en"),
+                                              request.args.get("format", "docx")))
+    except service.ReportError:
+        abort(400)

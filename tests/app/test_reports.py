@@ -1,0 +1,153 @@
+"""Reports from the database: downloads, CLI, the same numbers as stored, PDF conversion."""
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from meapp.logframes.models import Indicator
+from meapp.projects.models import Project
+from meapp.submissions.models import Submission, SubmissionStatus, Value
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def docx_text(blob: bytes) -> str:
+    document = Document(io.BytesIO(blob))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang, heading", [("fr", "Résultats par niveau du cadre logique"),
+                                           ("en", "Results by logframe level"),
+                                           ("bilingual", "Résultats par niveau du cadre logique / Results by logframe level")])
+def test_progress_report_download(client, login, lang, heading):
+    login("impl.enabel@example.org")
+    response = client.get(f"/projects/PALIM/reports/progress?lang={lang}")
+    assert response.status_code == 200
+    assert response.mimetype == DOCX
+    assert f"PALIM_progress_2020Q2_{lang}.docx" in response.headers["Content-Disposition"]
+    assert heading in docx_text(response.data)
+
+
+def test_report_figures_match_the_database(client, login, tx):
+    login("secretariat@example.org")
+    project = tx.scalar(select(Project).where(Project.code == "SAMI-NP"))
+    indicator = tx.scalar(select(Indicator).where(Indicator.project_id == project.id, Indicator.code == "TRAINED_CERTIFIED"))
+    approved = tx.scalars(select(Value.value).join(Submission).where(
+        Submission.project_id == project.id, Submission.status == SubmissionStatus.APPROVED,
+        Value.indicator_id == indicator.id, Value.combination == "")).all()
+    expected = sum(approved, Decimal(0))
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/projects/SAMI-NP/reports/iptt?lang=en").data))
+    row = next(r for r in book.worksheets[0].iter_rows(values_only=True) if r[1] == "TRAINED_CERTIFIED")
+    headers = next(r for r in book.worksheets[0].iter_rows(values_only=True) if r[0] == "Level")
+    assert Decimal(str(row[headers.index("Actual to date")])) == expected
+    text = docx_text(client.get("/projects/SAMI-NP/reports/progress?lang=fr").data)
+    assert f"{int(expected):,}".replace(",", "\u202f") in text
+
+
+def test_until_and_bad_parameters(client, login):
+    login("secretariat@example.org")
+    response = client.get("/projects/PALIM/reports/iptt?lang=fr&until=2019Q4")
+    assert "PALIM_iptt_2019Q4_fr.xlsx" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert "T4 2019" in next(r for r in book.worksheets[0].iter_rows(values_only=True) if r[0] == "Niveau")
+    assert client.get("/projects/PALIM/reports/progress?lang=de").status_code == 400
+    assert client.get("/projects/PALIM/reports/progress?until=2020Q9").status_code == 400
+
+
+def test_donor_portfolio_covers_only_funded_projects(client, login):
+    login("donor.bmz@example.org")
+    response = client.get("/portfolio?lang=fr&format=docx")
+    assert response.status_code == 200 and response.mimetype == DOCX
+    text = docx_text(response.data)
+    assert "Portefeuille du bailleur" in text and "KOSOVO-SPM" in text and "PALIM" not in text
+    response = client.get("/portfolio?lang=en&format=xlsx")
+    assert response.mimetype == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    codes = [r[0] for r in book["Projects"].iter_rows(values_only=True)]
+    assert "KOSOVO-SPM" in codes and "PALIM" not in codes
+
+
+def test_secretariat_names_the_funder(client, login, tx):
+    from meapp.projects.models import Organisation
+
+    login("secretariat@example.org")
+    org = tx.scalar(select(Organisation).where(Organisation.acronym == "EU-DG-HOME"))
+    response = client.get(f"/portfolio?org={org.id}&lang=en&format=xlsx")
+    codes = [r[0] for r in openpyxl.load_workbook(io.BytesIO(response.data))["Projects"].iter_rows(values_only=True)]
+    assert {"PALIM", "HOMERE", "YGCA", "DIGITAL-EXPLORERS"} <= set(codes)
+
+
+def test_project_page_and_dashboard_offer_downloads(client, login):
+    login("donor.eu-dg-home@example.org")
+    html = client.get("/projects/PALIM").get_data(as_text=True)
+    assert "/projects/PALIM/reports/progress?lang=bilingual" in html
+    assert "/portfolio?lang=fr&amp;format=docx" in client.get("/").get_data(as_text=True)
+
+
+def test_cli_reports(runner, tmp_path):
+    out = tmp_path / "r.docx"
+    result = runner.invoke(args=["reports", "project", "PALIM", "--until", "2020Q2", "--lang", "fr", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Rapport d’avancement du projet" in docx_text(out.read_bytes())
+    out = tmp_path / "i.xlsx"
+    assert runner.invoke(args=["reports", "iptt", "SEEDA", "--lang", "en", "-o", str(out)]).exit_code == 0
+    assert openpyxl.load_workbook(out).sheetnames == ["IPTT", "Data", "Chart"]
+    out = tmp_path / "p.xlsx"
+    result = runner.invoke(args=["reports", "portfolio", "--funder", "BMZ", "--lang", "fr", "--format", "xlsx",
+                                 "-o", str(out)])
+    assert result.exit_code == 0
+    for args, message in ((["reports", "project", "NOPE"], "unknown project"),
+                          (["reports", "project", "PALIM", "--lang", "de"], "unknown language"),
+                          (["reports", "iptt", "PALIM", "--lang", "bilingual"], "unknown language"),
+                          (["reports", "portfolio", "--funder", "Nobody"], "unknown funder"),
+                          (["reports", "portfolio", "--funder", "BMZ", "--format", "pdf"], "unknown format")):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2 and message in result.output, args
+
+
+def test_loader_uses_a_constant_number_of_queries(tx, count_queries):
+    from meapp.reports import loader
+
+    counts = []
+    for code in ("PALIM", "SAMI-NP", "STARTWIEN"):
+        project = tx.scalar(select(Project).where(Project.code == code))
+        with count_queries() as statements:
+            loader.load_project(project)
+        counts.append(len(statements))
+    assert len(set(counts)) == 1, counts
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; .ci/run installs it")
+def test_documents_convert_to_pdf(client, login, tmp_path):
+    login("secretariat@example.org")
+    files = {
+        "progress.docx": client.get("/projects/PALIM/reports/progress?lang=bilingual").data,
+        "iptt.xlsx": client.get("/projects/PALIM/reports/iptt?lang=fr").data,
+        "portfolio.docx": client.get("/portfolio?org=BMZ&lang=fr&format=docx").data,
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *[str(tmp_path / n) for n in files]],
+                   check=True, capture_output=True, timeout=240)
+    texts = {}
+    for name in files:
+        pdf = tmp_path / (name.rsplit(".", 1)[0] + ".pdf")
+        assert pdf.exists() and pdf.stat().st_size > 1000, name
+        if shutil.which("pdftotext"):
+            texts[name] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    if texts:
+        assert "Rapport d’avancement du projet" in texts["progress.docx"]
+        assert "PALIM" in texts["iptt.xlsx"]
+        assert "Portefeuille du bailleur" in texts["portfolio.docx"]

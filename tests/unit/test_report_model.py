@@ -1,0 +1,162 @@
+"""The report builders and renderers without any database: plain inputs in, documents read back."""
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from docx import Document
+
+from meapp.reports import docx, iptt, model, portfolio, xlsx
+from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, JustifiedIn, LevelIn, NarrativeIn, ProjectIn
+
+SEX = DisaggregationIn("sex", "Sex", "Sexe", (CategoryIn("F", "Female", "Femmes"), CategoryIn("M", "Male", "Hommes")))
+PERIODS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
+TODAY = dt.date(2024, 6, 1)
+
+
+def data(name_en="Migrants trained", is_demo=True, name_fr="Migrants formés") -> ProjectIn:
+    trained = IndicatorIn(1, 11, "TRAINED", name_en, name_fr, "number", "sum", "increase", D(0), D(9000),
+                          0, True, (SEX,))
+    share = IndicatorIn(2, 11, "WOMEN_PCT", "Share of women", "Part des femmes", "percent", "latest", "increase",
+                        D(0), D(22), 1, True)
+    values = {}
+    for k, period in enumerate(PERIODS):
+        values[(1, period, "")] = D(1500 + 100 * k)
+        values[(1, period, "sex=F")] = D(500)
+        values[(1, period, "sex=M")] = D(1000 + 100 * k)
+        values[(2, period, "")] = D("20.5")
+    return ProjectIn(
+        id=1, code="SAMI-NP", title_en="Safer Migration", title_fr="Migration plus sûre", summary_en="Summary",
+        summary_fr="Résumé", origin=("NP",), destination=(), lead="Helvetas Nepal", implementers=(), funders=("SDC",),
+        start=dt.date(2023, 1, 1), end=dt.date(2024, 12, 31), is_demo=is_demo, periods=PERIODS,
+        levels=(LevelIn(10, None, "impact", "IMP", "Safer migration", "Migration plus sûre"),
+                LevelIn(11, 10, "output", "1.1", "Training", "Formation")),
+        indicators=(trained, share),
+        targets={(1, p): D(2000) for p in PERIODS} | {(2, p): D(22) for p in PERIODS},
+        values=values, statuses={p: "approved" for p in PERIODS}, submitted_on_time={p: True for p in PERIODS},
+        due_dates={p: dt.date(2024, 1, 30) for p in PERIODS},
+        narratives=(NarrativeIn("2023Q4", "Four cohorts trained.", "Quatre cohortes formées."),),
+        justified=(JustifiedIn("2023Q3", "TRAINED", "outlier", "warning",
+                               {"value": "1700", "median": "1550", "score": "4.0"}, "A large cohort."),),
+    )
+
+
+def test_model_in_french_formats_and_translates():
+    report = model.build_progress_report(data(), "fr", TODAY)
+    assert report.title == "Rapport d’avancement du projet"
+    assert report.headings["results"] == "Résultats par niveau du cadre logique"
+    row = report.sections[1].rows[0]
+    assert row.to_date == "6\u202f600"  # 1500+1600+1700+1800, narrow no-break space
+    assert row.end_target == "9\u202f000"
+    assert row.percent_of_end == "73,3\u00a0%"
+    assert row.status == "at_risk" and row.status_label == "À risque"  # 6 600 of 8 000 due to date: 82.5 %
+    assert report.period_range == "T1 2023 à T4 2023"
+    assert report.demo_note.startswith("Données de démonstration")
+    assert report.quality[0][2].startswith("1\u202f700 s’écarte fortement")
+
+
+def test_status_thresholds():
+    from meapp.reports.metrics import status_of
+
+    assert [status_of(D(x)) for x in (95, 90, 89.9, 70, 69.9)] == ["on_track", "on_track", "at_risk", "at_risk",
+                                                                  "off_track"]
+    assert status_of(None) == "no_data"
+
+
+def test_model_in_english():
+    report = model.build_progress_report(data(), "en", TODAY)
+    row = report.sections[1].rows[0]
+    assert row.to_date == "6,600" and report.period_range == "Q1 2023 to Q4 2023"
+    assert report.breakdowns[0].rows[0] == ("Female", "2,000", "30.3\u00a0%")
+    assert report.chart and "Migrants trained: 6,600 against a target of 8,000 by Q4 2023" in report.chart.alt_text
+
+
+def test_missing_french_text_is_marked_not_dropped():
+    base = data()
+    only_en = IndicatorIn(3, 11, "X", "Only English", "", "number", "sum", "increase", None, None, 0, False)
+    report = model.build_progress_report(ProjectIn(**{**base.__dict__, "indicators": base.indicators + (only_en,)}),
+                                         "fr", TODAY)
+    assert report.sections[1].rows[2].name == "[EN] Only English"
+
+
+def _docx_text(blob: bytes) -> str:
+    document = Document(io.BytesIO(blob))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_docx_reads_back_with_image_and_alt_text():
+    fr = model.build_progress_report(data(), "fr", TODAY)
+    blob = docx.render_progress([fr])
+    text = _docx_text(blob)
+    assert "Résultats par niveau du cadre logique" in text and "6\u202f600" in text
+    assert "Quatre cohortes formées." in text and "A large cohort." in text
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        body = archive.read("word/document.xml").decode()
+        assert any(n.startswith("word/media/") for n in archive.namelist())
+    assert 'descr="Graphique des cibles et des réalisations cumulées' in body
+    headings = [p.text for p in Document(io.BytesIO(blob)).paragraphs if p.style.style_id == "Heading1"]
+    assert headings[:3] == ["Résumé", "Chiffres clés", "Résultats par niveau du cadre logique"]
+
+
+def test_bilingual_docx_has_both_languages_side_by_side():
+    blob = docx.render_progress([model.build_progress_report(data(), "fr", TODAY),
+                                 model.build_progress_report(data(), "en", TODAY)])
+    document = Document(io.BytesIO(blob))
+    assert "Résumé / Summary" in [p.text for p in document.paragraphs]
+    pairs = [tuple(c.text for c in row.cells) for t in document.tables for row in t.rows if len(row.cells) == 2]
+    assert ("Quatre cohortes formées.", "Four cohorts trained.") in pairs
+
+
+def test_user_text_is_escaped_and_control_characters_dropped():
+    nasty = 'Trained & <certified> "now" « ok » 🎓\x0b'
+    blob = docx.render_progress([model.build_progress_report(data(name_en=nasty), "en", TODAY)])
+    assert 'Trained & <certified> "now" « ok » 🎓' in _docx_text(blob)
+
+
+def test_iptt_numbers_formats_and_no_formulas():
+    built = iptt.build_iptt(data(name_fr='=HYPERLINK("http://evil","x")'), "fr", TODAY)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_iptt(built)))
+    assert book.sheetnames == ["Tableau de suivi", "Données", "Graphique"]
+    sheet = book["Tableau de suivi"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "Niveau")
+    assert header[6] == "T1 2023"
+    trained = next(r for r in rows if r[1] == "TRAINED")
+    assert trained[2] == '=HYPERLINK("http://evil","x")'
+    cell = next(c for c in sheet[rows.index(trained) + 1] if c.value == '=HYPERLINK("http://evil","x")')
+    assert cell.data_type == "s"  # text, not a formula
+    assert trained[6:9] == (2000, 1500, 0.75)
+    assert sheet.freeze_panes is not None and sheet.auto_filter.ref
+    number_cell = sheet.cell(row=rows.index(trained) + 1, column=8)
+    assert number_cell.number_format == "#,##0"
+    long = list(book["Données"].iter_rows(values_only=True))
+    assert long[0][:3] == ("Projet", "Niveau", "Code")
+    assert ("SAMI-NP", "Extrant 1.1", "TRAINED") == long[1][:3] and len(long) == 1 + 4 * 3 + 4
+    assert book["Graphique"]._charts
+
+
+def test_portfolio_docx_and_xlsx():
+    built = portfolio.build_portfolio("SDC", [data()], "en", TODAY)
+    text = _docx_text(docx.render_portfolio(built))
+    assert "Donor portfolio" in text and "SAMI-NP" in text and "Open issues" in text
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_portfolio(built)))
+    summary = list(book["Projects"].iter_rows(values_only=True))
+    row = next(r for r in summary if r[0] == "SAMI-NP")
+    assert row[4] == 1.0  # completeness: 4 of 4 due periods handed in
+    keys = list(book["Key indicators"].iter_rows(values_only=True))
+    assert keys[1][:4] == ("SAMI-NP", "TRAINED — Migrants trained", 9000, 6600)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_empty_project_still_renders(lang):
+    empty = ProjectIn(id=2, code="EMPTY", title_en="Empty", title_fr="Vide", summary_en="", summary_fr="", origin=(),
+                      destination=(), lead="", implementers=(), funders=(), start=None, end=None, is_demo=False,
+                      periods=())
+    assert docx.render_progress([model.build_progress_report(empty, lang, TODAY)])
+    assert xlsx.render_iptt(iptt.build_iptt(empty, lang, TODAY))
