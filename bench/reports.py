@@ -1,0 +1,203 @@
+"""Benchmark of report generation: each document next to a floor measured in the same run.
+
+    .venv/bin/python bench/reports.py            # the largest demo project and a synthetic one
+
+Floors:
+- progress report (.docx): the same body XML and the same chart image written straight into a zip
+  with the base template's other parts (no python-docx, no XML parsing);
+- IPTT (.xlsx): the same cells and formats written by a bare XlsxWriter loop (no model, no renderer).
+The chart image (matplotlib) is drawn once and given to both sides; its own time is printed apart.
+Peak memory growth is measured with tracemalloc. Prints figures; asserts nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("MEAPP_ENV", "development")
+
+import xlsxwriter  # noqa: E402
+
+from meapp.reports import chart, docx, iptt, model, xlsx  # noqa: E402
+from meapp.reports.docx_writer import BASE, DocxWriter  # noqa: E402
+from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, LevelIn, ProjectIn  # noqa: E402
+
+TODAY = dt.date(2026, 11, 25)
+RUNS = 5
+
+
+def median_ms(fn, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def peak_mb(fn) -> float:
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def synthetic(indicators: int = 60, periods: int = 24, categories: int = 10) -> ProjectIn:
+    """A large project: 60 indicators × 24 quarters × 10 categories, every value approved."""
+    codes = []
+    start = 2015
+    for k in range(periods):
+        codes.append(f"{start + k // 4}Q{k % 4 + 1}")
+    cats = tuple(CategoryIn(f"c{j}", f"Category {j}", f"Catégorie {j}") for j in range(categories))
+    dis = DisaggregationIn("skill_level", "Group", "Groupe", cats)
+    levels = [LevelIn(1, None, "impact", "IMP", "Impact statement", "Énoncé d'impact")]
+    levels += [LevelIn(10 + o, 1, "outcome", str(o), f"Outcome {o}", f"Effet {o}") for o in range(1, 4)]
+    levels += [LevelIn(100 + o, 10 + (o % 3) + 1, "output", f"{o % 3 + 1}.{o}", f"Output {o}", f"Extrant {o}")
+               for o in range(1, 11)]
+    inds, targets, values = [], {}, {}
+    for i in range(indicators):
+        level = 100 + (i % 10) + 1
+        inds.append(IndicatorIn(i + 1, level, f"IND_{i + 1:02d}", f"Indicator {i + 1} counted every quarter",
+                                f"Indicateur {i + 1} compté chaque trimestre", "number", "sum", "increase",
+                                Decimal(0), Decimal(2400 + i), 0, i < 4, (dis,)))
+        for k, code in enumerate(codes):
+            targets[(i + 1, code)] = Decimal(100)
+            total = Decimal(90 + (i * 7 + k * 3) % 30)
+            values[(i + 1, code, "")] = total
+            for j in range(categories):
+                values[(i + 1, code, f"skill_level=c{j}")] = total / categories
+    return ProjectIn(id=1, code="SYNTH", title_en="Synthetic project", title_fr="Projet synthétique",
+                     summary_en="Benchmark data.", summary_fr="Données de banc d'essai.", origin=("MA",),
+                     destination=("BE",), lead="Bench", implementers=(), funders=("Bench fund",),
+                     start=dt.date(2015, 1, 1), end=dt.date(2020, 12, 31), is_demo=True, periods=tuple(codes),
+                     levels=tuple(levels), indicators=tuple(inds), targets=targets, values=values,
+                     statuses={c: "approved" for c in codes}, submitted_on_time={c: True for c in codes},
+                     due_dates={})
+
+
+def docx_floor(body_xml: str, png: bytes) -> bytes:
+    """The same content as raw XML in a zip: the base template's parts, the body, the image."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(BASE) as base, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in base.infolist():
+            data = base.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                data = text.replace("<w:body>", "<w:body>" + body_xml, 1).encode("utf-8")
+            target.writestr(item, data)
+        target.writestr("word/media/image1.png", png)
+    return out.getvalue()
+
+
+def iptt_floor(built) -> bytes:
+    """The same workbook (cells, formats, merged headers, frozen panes, filters, chart sheet) by bare XlsxWriter."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("IPTT")
+    number, fraction = book.add_format({"num_format": "#,##0"}), book.add_format({"num_format": "0.0%"})
+    head = book.add_format({"bold": True, "bg_color": "#E7EEF6"})
+    sheet.write_string(0, 0, built.title, head)
+    for k, note in enumerate(built.notes):
+        sheet.write_string(1 + k, 0, note)
+    for c, label in enumerate(built.period_labels):
+        sheet.merge_range(0, 6 + 3 * c, 0, 8 + 3 * c, label, head)
+    sheet.freeze_panes(2, 3)
+    sheet.autofilter(1, 0, len(built.rows) + 1, 6 + 3 * len(built.period_labels) + 2)
+    for r, row in enumerate(built.rows, start=2):
+        for c, value in enumerate((row.level, row.code, row.name, row.unit)):
+            sheet.write_string(r, c, value)
+        sheet.write_number(r, 4, float(row.baseline or 0), number)
+        sheet.write_number(r, 5, float(row.lop_target or 0), number)
+        for k, cell in enumerate(row.cells):
+            sheet.write_number(r, 6 + 3 * k, float(cell.target or 0), number)
+            sheet.write_number(r, 7 + 3 * k, float(cell.actual or 0), number)
+            sheet.write_number(r, 8 + 3 * k, float(cell.met or 0), fraction)
+    data = book.add_worksheet("Data")
+    for r, row in enumerate(built.long_rows, start=1):
+        for c, value in enumerate(row):
+            if c == 7:
+                data.write_number(r, c, float(value), number)
+            else:
+                data.write_string(r, c, str(value))
+    if built.chart_series:
+        xlsx._chart(book, xlsx.Formats(book), built)
+    book.close()
+    return out.getvalue()
+
+
+def bench(label: str, data: ProjectIn) -> None:
+    built = model.build_progress_report(data, "fr", TODAY)
+    png = chart.render_png(built.chart, ",") if built.chart else None
+    # The floor writes exactly the body XML the renderer produces: capture it once.
+    original = DocxWriter.to_bytes
+    captured = {}
+
+    def capture(self):
+        captured["xml"] = "".join(self.parts)
+        return original(self)
+
+    DocxWriter.to_bytes = capture
+    docx.render_progress([built], png)
+    DocxWriter.to_bytes = original
+
+    build_ms = median_ms(lambda: model.build_progress_report(data, "fr", TODAY))
+    chart_ms = median_ms(lambda: chart.render_png(built.chart, ","), 3) if built.chart else 0.0
+    render_ms = median_ms(lambda: docx.render_progress([built], png))
+    floor_ms = median_ms(lambda: docx_floor(captured["xml"], png[0] if png else b""))
+    size = len(docx.render_progress([built], png))
+
+    table = iptt.build_iptt(data, "fr", TODAY)
+    iptt_build_ms = median_ms(lambda: iptt.build_iptt(data, "fr", TODAY))
+    iptt_ms = median_ms(lambda: xlsx.render_iptt(table))
+    iptt_floor_ms = median_ms(lambda: iptt_floor(table))
+    iptt_peak = peak_mb(lambda: xlsx.render_iptt(iptt.build_iptt(data, "fr", TODAY)))
+    cells = len(table.rows) * (6 + 3 * len(table.period_labels) + 3) + len(table.long_rows) * 9
+
+    print(f"\n{label}: {len(data.indicators)} indicators × {len(data.periods)} periods, "
+          f"{len(data.values):,} values")
+    print(f"  progress report  build {build_ms:7.1f} ms | chart {chart_ms:6.1f} ms | render {render_ms:7.1f} ms"
+          f" | floor {floor_ms:6.1f} ms | render/floor {render_ms / floor_ms:4.2f}× | {size / 1024:,.0f} KB")
+    print(f"  IPTT             build {iptt_build_ms:7.1f} ms | render {iptt_ms:7.1f} ms | bare XlsxWriter "
+          f"{iptt_floor_ms:6.1f} ms | ratio {iptt_ms / iptt_floor_ms:4.2f}× | {cells:,} cells | "
+          f"peak memory +{iptt_peak:.1f} MB (build and render)")
+
+
+def main() -> None:
+    from meapp import create_app
+    from meapp.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from meapp.projects.models import Project
+        from meapp.reports import loader
+        from meapp.submissions.models import Submission, Value
+
+        largest = db.session.execute(
+            select(Project, func.count(Value.id)).join(Submission, Submission.project_id == Project.id)
+            .join(Value, Value.submission_id == Submission.id).group_by(Project.id)
+            .order_by(func.count(Value.id).desc()).limit(1)).first()
+        if largest is None:
+            print("no demo data: run `make demo` first (or `flask seed demo`)")
+        else:
+            project = largest[0]
+            load_ms = median_ms(lambda: loader.load_project(project))
+            data = loader.load_project(project)
+            print(f"load from the database ({project.code}): {load_ms:.1f} ms")
+            bench(f"largest demo project {project.code}", data)
+    bench("synthetic project", synthetic())
+
+
+if __name__ == "__main__":
+    main()
