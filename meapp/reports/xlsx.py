@@ -43,6 +43,15 @@ class Formats:
         return self._numbers[key]
 
 
+def _print_setup(sheet, header_rows: tuple[int, int] | None = None) -> None:
+    """A4 landscape, as wide as one page, header rows repeated: prints and converts to PDF legibly."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    if header_rows:
+        sheet.repeat_rows(*header_rows)
+
+
 def _put(sheet, row: int, col: int, value, fmt=None) -> None:
     """Numbers as numbers, everything else as literal text (never a formula, never a link)."""
     if value is None:
@@ -99,6 +108,7 @@ def render_iptt(model: Iptt) -> bytes:
     sheet.set_column(fixed, end - 1, 9)
     sheet.set_column(end, end + 2, 13)
     sheet.set_row(top + 1, 30)
+    _print_setup(sheet, (top, top + 1))
 
     data = book.add_worksheet(model.sheet_names["data"][:31])
     for c, header in enumerate(model.long_headers):
@@ -111,6 +121,7 @@ def render_iptt(model: Iptt) -> bytes:
     data.set_column(0, 2, 12)
     data.set_column(3, 3, 48)
     data.set_column(4, 8, 14)
+    _print_setup(data, (0, 0))
 
     if model.chart_series:
         _chart(book, f, model)
@@ -174,6 +185,7 @@ def render_portfolio(model) -> bytes:
     sheet.set_column(1, 1, 50)
     sheet.set_column(2, 2, 28)
     sheet.set_column(3, 8, 13)
+    _print_setup(sheet, (top, top))
 
     keys = book.add_worksheet(model.sheet_names["key"][:31])
     headers = (model.summary_headers[0],) + model.key_headers
@@ -195,5 +207,6 @@ def render_portfolio(model) -> bytes:
     keys.set_column(0, 0, 16)
     keys.set_column(1, 1, 60)
     keys.set_column(2, 5, 15)
+    _print_setup(keys, (0, 0))
     book.close()
     return out.getvalue()
