@@ -42,6 +42,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     from meapp.auth.views import bp as auth_bp
     from meapp.main_views import bp as main_bp
     from meapp.logframes.views import bp as logframes_bp
+    from meapp.compendium.views import bp as compendium_bp
     from meapp.reports.views import bp as reports_bp
     from meapp.submissions.admin_views import bp as periods_bp
     from meapp.projects.views import bp as projects_bp
@@ -54,6 +55,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.register_blueprint(logframes_bp)
     app.register_blueprint(periods_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(compendium_bp)
     _register_presenters(app)
 
     from meapp.cli import register_cli
@@ -68,7 +70,8 @@ def _register_presenters(app: Flask) -> None:
 
     app.jinja_env.filters.update(combo=presenters.combination_label, action_label=presenters.action_label,
                                  state_label=presenters.state_label)
-    app.jinja_env.globals.update(finding_message=presenters.finding_message, finding_key=finding_key)
+    app.jinja_env.globals.update(finding_message=presenters.finding_message, finding_key=finding_key,
+                                 field_label=presenters.field_label)
 
 
 def _check_config(app: Flask) -> None:

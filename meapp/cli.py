@@ -26,6 +26,9 @@ def register_cli(app: Flask) -> None:
     from meapp.reports.cli import reports
 
     app.cli.add_command(reports)
+    from meapp.compendium.cli import compendium
+
+    app.cli.add_command(compendium)
 
 
 @click.group(cls=AppGroup, help="Load reference and demonstration data.")
@@ -55,7 +58,8 @@ def seed_demo():
         return
     click.echo(
         f"Demo data loaded: {len(report.projects)} projects, {report.values} synthetic values, "
-        f"{report.organisations} organisations, {len(report.users)} users, {report.periods} reporting periods."
+        f"{report.organisations} organisations, {len(report.users)} users, {report.periods} reporting periods, "
+        f"{report.editions} annex rows (edition gfmd-2020)."
     )
     if report.users:
         click.echo("Users created (password: MEAPP_DEMO_PASSWORD, default 'meapp-demo'):")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from meapp.reports import chart as chart_module
-from meapp.reports.docx_writer import DocxWriter
+from meapp.reports.docx_writer import DocxWriter, paragraph, run
 from meapp.reports.metrics import STATUS_COLOURS
 from meapp.reports.model import ProgressReport
 
@@ -132,4 +132,36 @@ def render_portfolio(model) -> bytes:
         for issue in page.issues or (model.no_issue,):
             w.para(issue, "ListBullet")
     w.set_properties(f"{model.title} — {model.funder}", "fr-FR" if model.lang == "fr" else "en-GB")
+    return w.to_bytes()
+
+
+def render_annex(model) -> bytes:
+    """The annex: title page, contents field, numbered headings, practices with their sources as footnotes."""
+    from meapp.reports.annex import Heading
+
+    w = DocxWriter()
+    w.para(model.title, "Title")
+    w.para(model.subtitle, "Subtitle")
+    w.para(model.generated, "Small")
+    w.page_break()
+    w.toc(model.contents, model.toc_hint)
+    w.page_break()
+    for block in model.blocks:
+        if isinstance(block, Heading):
+            w.heading(block.text, block.level)
+            continue
+        w.heading(block.actor, 3)
+        w.raw(paragraph(None, "Normal", runs=run(block.name, bold=True)))
+        facts = [(model.labels["countries"], block.countries), (model.labels["organisations"], block.organisations)]
+        for label, value in facts:
+            if value:
+                w.raw(paragraph(None, "Small", runs=run(f"{label}\u00a0: " if model.lang == "fr" else f"{label}: ",
+                                                        bold=True) + run(value)))
+        notes = "".join(w.footnote(url) for url in block.urls)
+        w.raw(paragraph(None, "Normal", runs=run(block.summary) + notes))
+        for figure in block.figures:
+            w.raw(paragraph(figure, "ListBullet"))
+        if block.results:
+            w.raw(paragraph(None, "Quote", runs=run(block.results)))
+    w.set_properties(model.title, "fr-FR" if model.lang == "fr" else "en-GB")
     return w.to_bytes()

@@ -17,6 +17,7 @@ from lxml import etree
 BASE = Path(__file__).resolve().parents[2] / "report_templates" / "base.docx"
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 PartFactory.part_type_for[FOOTNOTES_CT] = XmlPart  # python-docx has no footnote API: treat the part as XML
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -64,6 +65,7 @@ class DocxWriter:
         self.document = Document(str(base))
         self.body = self.document.element.body
         self.parts: list[str] = []
+        self.notes: list[str] = []
         self._drawing_id = 100
 
     # --- blocks -------------------------------------------------------------------------------
@@ -128,6 +130,24 @@ class DocxWriter:
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
             '</wp:inline></w:drawing></w:r></w:p>')
 
+    def footnote(self, text: str) -> str:
+        """A real Word footnote: returns the reference run for the body; Word numbers the notes in order."""
+        number = len(self.notes) + 1
+        self.notes.append(
+            f'<w:footnote w:id="{number}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+            '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+            f'{run(" " + str(text))}</w:p></w:footnote>')
+        return f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="{number}"/></w:r>'
+
+    def toc(self, title: str, hint: str) -> None:
+        """A table-of-contents field over headings 1–3, filled in when Word (or LibreOffice) updates fields."""
+        self.parts.append(paragraph(title, "TOCHeading"))
+        self.parts.append(
+            '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{run(hint)}'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
     # --- output -------------------------------------------------------------------------------
     def set_properties(self, title: str, language: str) -> None:
         core = self.document.core_properties
@@ -141,6 +161,12 @@ class DocxWriter:
                 sect.addprevious(child)
             else:
                 self.body.append(child)
+        if self.notes:
+            part = self.document.part.part_related_by(FOOTNOTES_REL)
+            notes = etree.fromstring(("<w:footnotes " + " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items()) + ">"
+                                      + "".join(self.notes) + "</w:footnotes>").encode("utf-8"))
+            for note in list(notes):
+                part.element.append(note)
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()

@@ -92,3 +92,49 @@ class ProjectIn:
     narratives: tuple[NarrativeIn, ...] = ()
     justified: tuple[JustifiedIn, ...] = ()
     return_reasons: tuple[tuple[str, str], ...] = ()  # (period, reason) of submissions still returned
+
+
+@dataclass(frozen=True)
+class SubsectionIn:
+    id: int
+    letter: str
+    title_en: str
+    title_fr: str
+
+
+@dataclass(frozen=True)
+class SectionIn:
+    id: int
+    number: int | None
+    title_en: str
+    title_fr: str
+    subsections: tuple[SubsectionIn, ...]
+
+
+@dataclass(frozen=True)
+class PracticeIn:
+    key: str
+    category_id: int
+    subsection_id: int | None
+    actor: str
+    name_en: str
+    name_fr: str
+    summary_en: str
+    summary_fr: str
+    countries: tuple[str, ...]
+    organisations: tuple[str, ...]
+    figures: tuple[dict, ...]
+    urls: tuple[str, ...]
+    projects: tuple[str, ...]  # codes of linked tracked projects
+
+
+@dataclass(frozen=True)
+class AnnexIn:
+    key: str
+    title_en: str
+    title_fr: str
+    event: str
+    year: int | None
+    sections: tuple[SectionIn, ...]
+    practices: tuple[PracticeIn, ...]  # in annex order
+    projects: dict = field(default_factory=dict)  # code → ProjectIn, for their latest approved results

@@ -6,18 +6,23 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from meapp.compendium.models import CompendiumCategory, Edition, Practice
 from meapp.core.periods import Period, periods_between
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel
 from meapp.projects.models import ParticipationRole, Project, ProjectOrganisation
 from meapp.reports.inputs import (
+    AnnexIn,
     CategoryIn,
     DisaggregationIn,
     IndicatorIn,
     JustifiedIn,
     LevelIn,
     NarrativeIn,
+    PracticeIn,
     ProjectIn,
+    SectionIn,
+    SubsectionIn,
 )
 from meapp.submissions.models import Finding, ReportingPeriod, Submission, SubmissionStatus, Value
 
@@ -137,3 +142,33 @@ def funded_projects(organisation_id: int) -> list[Project]:
         select(Project).join(ProjectOrganisation).where(
             ProjectOrganisation.organisation_id == organisation_id,
             ProjectOrganisation.role == ParticipationRole.FUNDER).order_by(Project.code)))
+
+
+def load_edition(edition_id: int) -> AnnexIn:
+    """An edition with its headings, practices in order, and the linked projects' approved results."""
+    edition = db.session.scalar(select(Edition).where(Edition.id == edition_id).options(
+        selectinload(Edition.categories).selectinload(CompendiumCategory.subsections)))
+    practices = db.session.scalars(
+        select(Practice).where(Practice.edition_id == edition_id).options(
+            selectinload(Practice.countries), selectinload(Practice.sources), selectinload(Practice.projects))
+    ).all()
+    order = {}
+    for c_index, category in enumerate(edition.categories):
+        order[(category.id, None)] = (c_index, -1)
+        for s_index, sub in enumerate(category.subsections):
+            order[(category.id, sub.id)] = (c_index, s_index)
+    practices = sorted(practices, key=lambda p: (order.get((p.category_id, p.subsection_id), (99, 99)), p.position))
+    linked = {project.id: project for p in practices for project in p.projects}
+    projects = {data.code: data for data in load_projects(list(linked.values()))}
+    return AnnexIn(
+        key=edition.key, title_en=edition.title_en, title_fr=edition.title_fr, event=edition.event, year=edition.year,
+        sections=tuple(SectionIn(c.id, c.number, c.title_en, c.title_fr,
+                                 tuple(SubsectionIn(s.id, s.letter, s.title_en, s.title_fr) for s in c.subsections))
+                       for c in edition.categories),
+        practices=tuple(PracticeIn(p.key, p.category_id, p.subsection_id, p.actor, p.name_en, p.name_fr,
+                                   p.summary_en, p.summary_fr, tuple(c.country_code for c in p.countries),
+                                   tuple(p.organisations or ()), tuple(p.figures or ()),
+                                   tuple(s.url for s in p.sources), tuple(pr.code for pr in p.projects))
+                        for p in practices),
+        projects=projects,
+    )

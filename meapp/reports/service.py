@@ -95,3 +95,17 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     if fmt == "docx":
         return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, docx.render_portfolio(built))
     return ReportFile(f"portfolio_{slug}_{lang}.xlsx", XLSX, xlsx.render_portfolio(built))
+
+
+def annex_report(edition, lang: str, fmt: str, today: dt.date | None = None) -> ReportFile:
+    """The compiled annex of an edition, in one language, as .docx or .xlsx."""
+    from meapp.reports import annex
+
+    lang = _lang(lang, ("fr", "en"))
+    if fmt not in ("docx", "xlsx"):
+        raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
+    built = annex.build_annex(loader.load_edition(edition.id), lang, today or dt.date.today())
+    name = f"annex_{edition.key}_{lang}.{fmt}"
+    if fmt == "docx":
+        return ReportFile(name, DOCX, docx.render_annex(built))
+    return ReportFile(name, XLSX, xlsx.render_annex(built))

@@ -210,3 +210,25 @@ def render_portfolio(model) -> bytes:
     _print_setup(keys, (0, 0))
     book.close()
     return out.getvalue()
+
+
+def render_annex(model) -> bytes:
+    """One row per practice, filters and a frozen header; every text written as text."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, OPTIONS)
+    f = Formats(book)
+    sheet = book.add_worksheet(model.sheet_name[:31])
+    sheet.write_string(0, 0, model.title, f.title)
+    sheet.write_string(1, 0, " — ".join(x for x in (model.subtitle, model.generated) if x), f.note)
+    for c, header in enumerate(model.xlsx_headers):
+        sheet.write_string(3, c, header, f.head)
+    for r, row in enumerate(model.rows, start=4):
+        for c, value in enumerate(row):
+            _put(sheet, r, c, value, f.text)
+    sheet.freeze_panes(4, 3)
+    sheet.autofilter(3, 0, 3 + max(len(model.rows), 1), len(model.xlsx_headers) - 1)
+    for c, width in enumerate((30, 28, 24, 36, 18, 70, 40, 40, 14, 50)):
+        sheet.set_column(c, c, width)
+    _print_setup(sheet, (3, 3))
+    book.close()
+    return out.getvalue()

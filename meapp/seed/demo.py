@@ -72,10 +72,12 @@ class SeedReport:
     reference_rows: int = 0
     values: int = 0
     periods: int = 0
+    editions: int = 0  # rows created or updated in the GFMD 2020 annex edition
 
     @property
     def changed(self) -> bool:
-        return bool(self.organisations or self.users or self.projects or self.reference_rows or self.periods)
+        return bool(self.organisations or self.users or self.projects or self.reference_rows or self.periods
+                    or self.editions)
 
 
 def slug(name: str, limit: int = 40) -> str:
@@ -251,6 +253,20 @@ SECTOR_FR = {
 }
 
 
+def _seed_compendium() -> int:
+    """The GFMD 2020 annex as edition `gfmd-2020`, published, its practices linked to the pilot projects."""
+    from meapp.compendium import importer, service
+    from meapp.compendium.models import EditionStatus
+    from meapp.seed.facts import FACTS_FILE
+
+    result = service.import_edition(importer.parse(FACTS_FILE.read_text(encoding="utf-8")), "gfmd-2020")
+    changed = result.created + result.updated
+    if result.edition.status is not EditionStatus.PUBLISHED:
+        result.edition.status = EditionStatus.PUBLISHED
+        changed += 1
+    return changed
+
+
 def implementer_email(org: Organisation) -> str:
     return f"impl.{slug(org.acronym or org.name)}@{DEMO_DOMAIN}"
 
@@ -284,5 +300,6 @@ def seed_demo(password: str) -> SeedReport:
         report.values += demo_values.generate(project, index)
         report.projects.append(project.code)
     report.periods = demo_values.open_reporting_periods()
+    report.editions = _seed_compendium()
     db.session.flush()
     return report

@@ -87,3 +87,15 @@ STATE_LABELS = {
 
 def state_label(state: str) -> str:
     return gettext(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
+FIELD_LABELS = {
+    "name_en": N_("name in English"),
+    "name_fr": N_("name in French"),
+    "summary_en": N_("summary in English"),
+    "summary_fr": N_("summary in French"),
+}
+
+
+def field_label(name: str) -> str:
+    return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name

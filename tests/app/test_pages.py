@@ -28,6 +28,12 @@ PAGES = [
     ("secretariat", "/projects/PALIM/rules"),
     ("secretariat", "/periods"),
     ("secretariat", "/completeness?from=2020Q1&to=2020Q4"),
+    ("funding_donor", "/compendium/"),
+    ("secretariat", "/compendium/"),
+    ("secretariat", "/compendium/gfmd-2020"),
+    ("secretariat", "/compendium/gfmd-2020/translations"),
+    ("secretariat", "/compendium/gfmd-2020/practices/icmpd-palim/edit"),
+    ("secretariat", "/compendium/gfmd-2020/practices/new"),
 ]
 
 

@@ -1,0 +1,76 @@
+"""`flask compendium import|list|build`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from meapp.compendium import importer, service
+from meapp.compendium.models import Edition, Practice
+from meapp.extensions import db
+
+compendium = AppGroup("compendium", help="Annex compendia of practices: import, list, compile.")
+
+
+@compendium.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--edition", "key", default=None, help="Edition key (default: the file name without extension).")
+def import_file(file, key):
+    """Create or update an edition from FILE (idempotent). Exit 2 and write nothing on any error."""
+    path = Path(file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"{file}: cannot be read ({exc})", err=True)
+        sys.exit(2)
+    try:
+        spec = importer.parse(text)
+    except importer.ImportError_ as exc:
+        for problem in exc.problems:
+            click.echo(f"{file}: {problem}", err=True)
+        click.echo("nothing written", err=True)
+        sys.exit(2)
+    key = key or path.stem
+    report = service.import_edition(spec, key)
+    db.session.commit()
+    if not report.changed:
+        click.echo(f"edition {key}: {len(spec.practices)} practices, nothing changed")
+    else:
+        click.echo(f"edition {key}: {len(spec.practices)} practices ({report.created} created, "
+                   f"{report.updated} updated, {report.unchanged} unchanged)")
+
+
+@compendium.command("list")
+def list_editions():
+    """Every edition with its key, status and number of practices."""
+    rows = db.session.execute(
+        select(Edition, func.count(Practice.id)).outerjoin(Practice).group_by(Edition.id).order_by(Edition.key)).all()
+    for edition, count in rows:
+        click.echo(f"{edition.key:<24} {edition.status.value:<10} {count:>4} practices  {edition.title_en}")
+    click.echo(f"{len(rows)} editions")
+
+
+@compendium.command("build")
+@click.argument("key")
+@click.option("--lang", default="en", help="fr or en.")
+@click.option("--format", "fmt", default="docx", help="docx or xlsx.")
+@click.option("-o", "--output", default=None)
+def build(key, lang, fmt, output):
+    """Compile edition KEY to Word or Excel."""
+    from meapp.reports import service as reports
+
+    edition = db.session.scalar(select(Edition).where(Edition.key == key))
+    if edition is None:
+        click.echo(f"unknown edition: {key}", err=True)
+        sys.exit(2)
+    try:
+        report = reports.annex_report(edition, lang, fmt)
+    except reports.ReportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    path = output or report.filename
+    Path(path).write_bytes(report.data)
+    click.echo(f"wrote {path} ({len(report.data):,} bytes)")
