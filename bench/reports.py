@@ -85,8 +85,8 @@ def synthetic(indicators: int = 60, periods: int = 24, categories: int = 10) -> 
                      due_dates={})
 
 
-def docx_floor(body_xml: str, png: bytes) -> bytes:
-    """The same content as raw XML in a zip: the base template's parts, the body, the image."""
+def docx_floor(body_xml: str, png: bytes, notes_xml: str = "") -> bytes:
+    """The same content as raw XML in a zip: the base template's parts, the body, footnotes, the image."""
     out = io.BytesIO()
     with zipfile.ZipFile(BASE) as base, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in base.infolist():
@@ -94,9 +94,79 @@ def docx_floor(body_xml: str, png: bytes) -> bytes:
             if item.filename == "word/document.xml":
                 text = data.decode("utf-8")
                 data = text.replace("<w:body>", "<w:body>" + body_xml, 1).encode("utf-8")
+            elif item.filename == "word/footnotes.xml" and notes_xml:
+                data = data.decode("utf-8").replace("</w:footnotes>", notes_xml + "</w:footnotes>").encode("utf-8")
             target.writestr(item, data)
-        target.writestr("word/media/image1.png", png)
+        if png:
+            target.writestr("word/media/image1.png", png)
     return out.getvalue()
+
+
+def captured_xml(render) -> tuple[str, str]:
+    """The body and footnote XML a renderer writes, captured once for the floor."""
+    original = DocxWriter.to_bytes
+    captured = {}
+
+    def capture(self):
+        captured["body"], captured["notes"] = "".join(self.parts), "".join(self.notes)
+        return original(self)
+
+    DocxWriter.to_bytes = capture
+    try:
+        render()
+    finally:
+        DocxWriter.to_bytes = original
+    return captured["body"], captured["notes"]
+
+
+def annex_floor(data) -> bytes:
+    """The annex written as raw XML from the loaded data: f-strings and escaping only, then zipped."""
+    from xml.sax.saxutils import escape as esc
+
+    def p(style, text):
+        return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">{esc(text)}'
+                '</w:t></w:r></w:p>')
+
+    body, notes = [p("Title", data.title_fr), p("Subtitle", data.event)], []
+    by_place = {}
+    for practice in data.practices:
+        by_place.setdefault((practice.category_id, practice.subsection_id), []).append(practice)
+    for section in data.sections:
+        body.append(p("Heading1", f"{section.number}) {section.title_fr}"))
+        for sub in (None, *section.subsections):
+            if sub is not None:
+                body.append(p("Heading2", f"{sub.letter}) {sub.title_fr}"))
+            for practice in by_place.get((section.id, sub.id if sub else None), []):
+                body.append(p("Heading3", practice.actor))
+                body.append(p("Normal", practice.name_fr))
+                body.append(p("Small", ", ".join(practice.countries)))
+                refs = ""
+                for url in practice.urls:
+                    n = len(notes) + 1
+                    notes.append(f'<w:footnote w:id="{n}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t>{esc(url)}'
+                                 '</w:t></w:r></w:p></w:footnote>')
+                    refs += f'<w:r><w:footnoteReference w:id="{n}"/></w:r>'
+                body.append(p("Normal", practice.summary_fr)[:-6] + refs + "</w:p>")
+                body.extend(p("ListBullet", str(f.get("label_fr"))) for f in practice.figures)
+    return docx_floor("".join(body), b"", "".join(notes))
+
+
+def bench_annex(data) -> None:
+    from meapp.reports import annex
+
+    built = annex.build_annex(data, "fr", TODAY)
+    body, notes = captured_xml(lambda: docx.render_annex(built))
+    build_ms = median_ms(lambda: annex.build_annex(data, "fr", TODAY))
+    render_ms = median_ms(lambda: docx.render_annex(built))
+    xlsx_ms = median_ms(lambda: xlsx.render_annex(built))
+    zip_ms = median_ms(lambda: docx_floor(body, b"", notes))
+    floor_ms = median_ms(lambda: annex_floor(data))
+    whole = build_ms + render_ms
+    print(f"\nannex {data.key}: {len(data.practices)} practices, {notes.count('<w:footnote ')} footnotes")
+    print(f"  annex (.docx)    build {build_ms:7.1f} ms | render {render_ms:7.1f} ms | whole {whole:6.1f} ms | "
+          f"raw-XML floor {floor_ms:5.1f} ms | whole/floor {whole / floor_ms:4.2f}× "
+          f"(zip of the finished XML alone: {zip_ms:.1f} ms)")
+    print(f"  annex (.xlsx)    render {xlsx_ms:7.1f} ms")
 
 
 def iptt_floor(built) -> bytes:
@@ -139,21 +209,12 @@ def bench(label: str, data: ProjectIn) -> None:
     built = model.build_progress_report(data, "fr", TODAY)
     png = chart.render_png(built.chart, ",") if built.chart else None
     # The floor writes exactly the body XML the renderer produces: capture it once.
-    original = DocxWriter.to_bytes
-    captured = {}
-
-    def capture(self):
-        captured["xml"] = "".join(self.parts)
-        return original(self)
-
-    DocxWriter.to_bytes = capture
-    docx.render_progress([built], png)
-    DocxWriter.to_bytes = original
+    body, _notes = captured_xml(lambda: docx.render_progress([built], png))
 
     build_ms = median_ms(lambda: model.build_progress_report(data, "fr", TODAY))
     chart_ms = median_ms(lambda: chart.render_png(built.chart, ","), 3) if built.chart else 0.0
     render_ms = median_ms(lambda: docx.render_progress([built], png))
-    floor_ms = median_ms(lambda: docx_floor(captured["xml"], png[0] if png else b""))
+    floor_ms = median_ms(lambda: docx_floor(body, png[0] if png else b""))
     size = len(docx.render_progress([built], png))
 
     table = iptt.build_iptt(data, "fr", TODAY)
@@ -196,6 +257,13 @@ def main() -> None:
             data = loader.load_project(project)
             print(f"load from the database ({project.code}): {load_ms:.1f} ms")
             bench(f"largest demo project {project.code}", data)
+        from meapp.compendium.models import Edition
+
+        edition = db.session.scalar(select(Edition).where(Edition.key == "gfmd-2020"))
+        if edition is not None:
+            load_ms = median_ms(lambda: loader.load_edition(edition.id))
+            print(f"\nload the annex from the database: {load_ms:.1f} ms")
+            bench_annex(loader.load_edition(edition.id))
     bench("synthetic project", synthetic())
 
 

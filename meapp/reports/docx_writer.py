@@ -1,24 +1,21 @@
-"""A fast .docx writer on report_templates/base.docx: body XML is built as text and parsed once.
+"""A fast .docx writer on report_templates/base.docx: the package is written straight as XML into a zip.
 
-python-docx opens and saves the package (images, parts); paragraphs and tables are written as
-WordprocessingML strings with style ids resolved in advance, which measured 5-30× faster than the
-public API (see ../shared/notes/documents.md).
+Paragraphs, tables, pictures and footnotes are WordprocessingML strings with style ids resolved in
+advance; the base template's other parts are copied as they are. This is what python-docx would
+write, without its object model, which measured 5-30× slower (see ../shared/notes/documents.md).
+Tests read every document back with python-docx.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+import zipfile
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from docx import Document
-from docx.opc.part import PartFactory, XmlPart
-from lxml import etree
-
 BASE = Path(__file__).resolve().parents[2] / "report_templates" / "base.docx"
-FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-PartFactory.part_type_for[FOOTNOTES_CT] = XmlPart  # python-docx has no footnote API: treat the part as XML
-FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -26,15 +23,25 @@ NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
     "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
 }
-_WRAP = "<w:body " + " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items()) + ">{}</w:body>"
+DOCUMENT_ROOT = "<w:document " + " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items()) + ">"
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 EMU_PER_CM = 360000
 TEXT_WIDTH_TWIPS = 9638
 
 
+@lru_cache(maxsize=2)
+def _base_parts(path: Path = BASE) -> tuple[tuple[str, bytes], ...]:
+    """The template's parts, read once per process."""
+    with zipfile.ZipFile(path) as archive:
+        return tuple((info.filename, archive.read(info.filename)) for info in archive.infolist())
+
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _clean(text) -> str:
     """Escape for XML and drop the control characters XML 1.0 cannot hold (old data may have them)."""
-    text = "" if text is None else str(text)
-    return escape("".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20))
+    return escape(_NOT_XML.sub("", "" if text is None else str(text)))
 
 
 def run(text, bold: bool = False, italic: bool = False, style: str | None = None) -> str:
@@ -62,10 +69,12 @@ def _cell_paragraphs(content, style: str, bold: bool = False) -> str:
 
 class DocxWriter:
     def __init__(self, base: Path = BASE):
-        self.document = Document(str(base))
-        self.body = self.document.element.body
+        self.base = base
         self.parts: list[str] = []
         self.notes: list[str] = []
+        self.media: list[tuple[str, str, bytes]] = []  # (relationship id, part name, bytes)
+        self.title = ""
+        self.language = "en-GB"
         self._drawing_id = 100
 
     # --- blocks -------------------------------------------------------------------------------
@@ -114,7 +123,8 @@ class DocxWriter:
 
     def image(self, png: bytes, width_cm: float, height_cm: float, alt_text: str, name: str) -> None:
         """An inline picture with alternative text (docPr/@descr) for screen readers."""
-        rid, _image = self.document.part.get_or_add_image(io.BytesIO(png))
+        rid = f"rIdImage{len(self.media) + 1}"
+        self.media.append((rid, f"media/image{len(self.media) + 1}.png", png))
         self._drawing_id += 1
         cx, cy = int(width_cm * EMU_PER_CM), int(height_cm * EMU_PER_CM)
         alt, label = _clean(alt_text).replace('"', "&quot;"), _clean(name).replace('"', "&quot;")
@@ -150,23 +160,38 @@ class DocxWriter:
 
     # --- output -------------------------------------------------------------------------------
     def set_properties(self, title: str, language: str) -> None:
-        core = self.document.core_properties
-        core.title, core.language, core.author = title[:250], language, "meapp"
+        self.title, self.language = title[:250], language
 
     def to_bytes(self) -> bytes:
-        fragment = etree.fromstring(_WRAP.format("".join(self.parts)).encode("utf-8"))
-        sect = self.body.find(f"{{{NS['w']}}}sectPr")
-        for child in list(fragment):
-            if sect is not None:
-                sect.addprevious(child)
-            else:
-                self.body.append(child)
-        if self.notes:
-            part = self.document.part.part_related_by(FOOTNOTES_REL)
-            notes = etree.fromstring(("<w:footnotes " + " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items()) + ">"
-                                      + "".join(self.notes) + "</w:footnotes>").encode("utf-8"))
-            for note in list(notes):
-                part.element.append(note)
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         out = io.BytesIO()
-        self.document.save(out)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, data in _base_parts(self.base):
+                if name == "word/document.xml":
+                    text = data.decode("utf-8")
+                    head, _, rest = text.partition("<w:document ")
+                    rest = rest[rest.index(">") + 1:]
+                    data = (head + DOCUMENT_ROOT + rest.replace("<w:body>", "<w:body>" + "".join(self.parts), 1)
+                            ).encode("utf-8")
+                elif name == "word/footnotes.xml" and self.notes:
+                    data = data.decode("utf-8").replace("</w:footnotes>", "".join(self.notes) + "</w:footnotes>"
+                                                        ).encode("utf-8")
+                elif name == "word/_rels/document.xml.rels" and self.media:
+                    rels = "".join(f'<Relationship Id="{rid}" Type="{IMAGE_REL}" Target="{target_name}"/>'
+                                   for rid, target_name, _png in self.media)
+                    data = data.decode("utf-8").replace("</Relationships>", rels + "</Relationships>").encode()
+                elif name == "[Content_Types].xml" and self.media:
+                    data = data.decode("utf-8").replace(
+                        '<Default Extension="xml"',
+                        '<Default Extension="png" ContentType="image/png"/><Default Extension="xml"', 1).encode()
+                elif name == "docProps/core.xml":
+                    text = data.decode("utf-8")
+                    text = text.replace("<dc:title>Report</dc:title>",
+                                        f"<dc:title>{_clean(self.title) or 'Report'}</dc:title>"
+                                        f"<dc:language>{_clean(self.language)}</dc:language>")
+                    text = text.replace("2020-01-01T00:00:00Z", now)
+                    data = text.encode("utf-8")
+                target.writestr(name, data)
+            for _rid, target_name, png in self.media:
+                target.writestr(f"word/{target_name}", png)
         return out.getvalue()
