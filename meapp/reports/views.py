@@ -18,24 +18,24 @@ def _send(report: service.ReportFile):
                      download_name=report.filename, max_age=0)
 
 
+def _project_report(code: str, make):
+    project = get_project_or_404(current_user, code, Action.READ)
+    try:
+        return _send(make(project, request.args.get("lang", "en"), request.args.get("until")))
+    except service.ReportError:
+        abort(400)
+
+
 @bp.route("/projects/<code>/reports/progress")
 @login_required
 def progress(code: str):
-    project = get_project_or_404(current_user, code, Action.READ)
-    try:
-        return _send(service.progress_report(project, request.args.get("lang", "en"), request.args.get("until")))
-    except service.ReportError:
-        abort(400)
+    return _project_report(code, service.progress_report)
 
 
 @bp.route("/projects/<code>/reports/iptt")
 @login_required
 def iptt(code: str):
-    project = get_project_or_404(current_user, code, Action.READ)
-    try:
-        return _send(service.iptt_report(project, request.args.get("lang", "en"), request.args.get("until")))
-    except service.ReportError:
-        abort(400)
+    return _project_report(code, service.iptt_report)
 
 
 @bp.route("/portfolio")

@@ -71,8 +71,13 @@ ACTION_LABELS = {
 }
 
 
+def _label(table: dict[str, str], key: str) -> str:
+    """A translated label from a table of msgids, or the key itself when it has none."""
+    return gettext(table[key]) if key in table else key
+
+
 def action_label(action: str) -> str:
-    return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+    return _label(ACTION_LABELS, action)
 
 
 STATE_LABELS = {
@@ -86,7 +91,7 @@ STATE_LABELS = {
 
 
 def state_label(state: str) -> str:
-    return gettext(STATE_LABELS[state]) if state in STATE_LABELS else state
+    return _label(STATE_LABELS, state)
 
 
 FIELD_LABELS = {
@@ -98,4 +103,4 @@ FIELD_LABELS = {
 
 
 def field_label(name: str) -> str:
-    return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+    return _label(FIELD_LABELS, name)
