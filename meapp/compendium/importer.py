@@ -155,7 +155,10 @@ def parse(text: str) -> EditionSpec:
         if category and category not in keys:
             problems.append(f"{where}.category: unknown category {category!r}")
         subsection = item.get("subsection")
-        if subsection is not None and (category, subsection) not in subsection_keys:
+        if subsection is not None and not isinstance(subsection, str):
+            problems.append(f"{where}.subsection: must be a subsection key or null")
+            subsection = None
+        elif subsection is not None and (category, subsection) not in subsection_keys:
             problems.append(f"{where}.subsection: {subsection!r} is not a subsection of {category!r}")
         countries = [str(c) for c in _list(item.get("countries"), f"{where}.countries", problems)]
         for code in countries:
@@ -166,10 +169,8 @@ def parse(text: str) -> EditionSpec:
         for url in urls:
             if url and not URL.match(url):
                 problems.append(f"{where}.urls: {url[:60]!r} is not an http(s) address")
-        figures = _list(item.get("figures"), f"{where}.figures", problems)
-        if any(not isinstance(f, dict) for f in figures):
-            problems.append(f"{where}.figures: each figure must be a mapping")
-            figures = []
+        figures = [_figure(f, f"{where}.figures[{k}]", problems)
+                   for k, f in enumerate(_list(item.get("figures"), f"{where}.figures", problems))]
         name = _text(item.get("name"), f"{where}.name", problems, limit=1000)  # some practices have none
         practices.append(PracticeSpec(
             key=key, category=category, subsection=subsection,
@@ -184,13 +185,37 @@ def parse(text: str) -> EditionSpec:
                                 for o in _list(item.get("organisations"), f"{where}.organisations", problems)),
             figures=tuple(figures), urls=tuple(u for u in urls if u)))
     links: dict[str, list[str]] = {}
-    for project in data.get("pilot_projects") or []:
-        if isinstance(project, dict):
-            for practice_id in project.get("practice_ids") or []:
-                links.setdefault(practice_id, []).append(project.get("code"))
+    for k, project in enumerate(_list(data.get("pilot_projects"), "pilot_projects", problems)):
+        ids = project.get("practice_ids") if isinstance(project, dict) else None
+        if not isinstance(project, dict) or not isinstance(ids or [], list) or \
+                not isinstance(project.get("code"), str):
+            problems.append(f"pilot_projects[{k}]: must have a code and a list of practice_ids")
+            continue
+        for practice_id in ids or []:
+            links.setdefault(str(practice_id), []).append(project["code"])
+    titles = [_text(source.get(f), f"source.{f}", problems, limit=400) for f in ("title_en", "title_fr", "event")]
     if problems:
         raise ImportError_(problems)
-    return EditionSpec(_text(source.get("title_en"), "source.title_en", problems),
-                       _text(source.get("title_fr"), "source.title_fr", problems),
-                       _text(source.get("event"), "source.event", problems), year, tuple(categories),
-                       tuple(practices), links)
+    return EditionSpec(titles[0], titles[1], titles[2], year, tuple(categories), tuple(practices), links)
+
+
+def _figure(figure, where: str, problems: list[str]) -> dict:
+    """A figure: bilingual label, a value (number or short text), an optional unit, kind and year."""
+    if not isinstance(figure, dict):
+        problems.append(f"{where}: must be a mapping")
+        return {}
+    out = {}
+    for key in ("label_en", "label_fr", "unit", "kind"):
+        if figure.get(key) is not None:
+            out[key] = _text(figure[key], f"{where}.{key}", problems, limit=500)
+    value = figure.get("value")
+    if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
+        problems.append(f"{where}.value: must be a number or text")
+    else:
+        out["value"] = _text(value, f"{where}.value", problems, limit=100) if isinstance(value, str) else value
+    if figure.get("year") is not None:
+        if isinstance(figure["year"], int) and not isinstance(figure["year"], bool):
+            out["year"] = figure["year"]
+        else:
+            problems.append(f"{where}.year: must be a whole number")
+    return out

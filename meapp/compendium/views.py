@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from meapp.auth.permissions import require_secretariat
 from meapp.compendium import queries, service
 from meapp.compendium.forms import EditionForm, PracticeForm
-from meapp.compendium.models import Edition, EditionStatus, Practice
+from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice
 from meapp.extensions import db
 from meapp.forms import MeForm
 from meapp.i18n import text
@@ -27,7 +27,7 @@ bp = Blueprint("compendium", __name__, url_prefix="/compendium")
 def _edition(key: str) -> Edition:
     """Published editions for everyone signed in; drafts for the secretariat only (others get 404)."""
     edition = db.session.scalar(select(Edition).where(Edition.key == key).options(
-        selectinload(Edition.categories)))
+        selectinload(Edition.categories).selectinload(CompendiumCategory.subsections)))
     if edition is None or (edition.status is not EditionStatus.PUBLISHED and not current_user.is_secretariat):
         abort(404)
     return edition

@@ -1,6 +1,7 @@
 """Reporting periods: '2023Q1' (quarter), '2023H1' (half-year), '2023' (year), and their arithmetic."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -100,7 +101,9 @@ class Period:
 
     @property
     def end_date(self) -> dt.date:
-        return (self + 1).start_date - dt.timedelta(days=1)
+        months = 12 // self.frequency.per_year
+        last_month = self.index * months
+        return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
 
     def overlaps(self, start: dt.date | None, end: dt.date | None) -> bool:
         """True when some day of the period lies within [start, end] (open ends allowed)."""

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from meapp.core.progress import percent_of_target
 from meapp.reports import metrics
 from meapp.reports.i18n import Lang
 from meapp.reports.inputs import ProjectIn
@@ -80,7 +79,7 @@ def build_iptt(data: ProjectIn, lang: str, today: dt.date) -> Iptt:
         for k, period in enumerate(data.periods):
             target = data.targets.get((indicator.id, period))
             actual = values[k]
-            met = percent_of_target(actual, target, None, indicator.direction) if target else None
+            met = metrics.percent_met(indicator, actual, target)
             cells.append(IpttCell(target, actual, _fraction(met)))
         progress = metrics.progress(data, indicator)
         rows.append(IpttRow(
@@ -94,7 +93,7 @@ def build_iptt(data: ProjectIn, lang: str, today: dt.date) -> Iptt:
         running = metrics.cumulative(indicator.aggregation, values)
         for k, period in enumerate(data.periods):
             cumulative = running[k]
-            pct = percent_of_target(cumulative, metrics.target_to_date(data, indicator, k), None, indicator.direction)
+            pct = metrics.percent_met(indicator, cumulative, metrics.target_to_date(data, indicator, k))
             status = t._(metrics.STATUS_LABELS[metrics.status_of(pct)])
             for combination, value in by_cell.get((indicator.id, period), ()):
                 label = ""
@@ -103,8 +102,9 @@ def build_iptt(data: ProjectIn, lang: str, today: dt.date) -> Iptt:
                     dis = names.get(key)
                     cat = next((c for c in dis.categories if c.key == category), None) if dis else None
                     dim = t.pick(dis.name_en, dis.name_fr) if dis else key
-                    label = f"{dim}: " + (t.country(category) if key.endswith("_country") else
-                                          t.pick(cat.name_en, cat.name_fr) if cat else category)
+                    label = t._("%(label)s: %(value)s", label=dim, value=(
+                        t.country(category) if key.endswith("_country") else
+                        t.pick(cat.name_en, cat.name_fr) if cat else category))
                 long_rows.append((data.code, levels.get(indicator.level_id, ""), indicator.code,
                                   t.pick(indicator.name_en, indicator.name_fr), t.period(period), period, label,
                                   value, status))

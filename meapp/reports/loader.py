@@ -37,8 +37,11 @@ def _project_periods(project: Project, until: str | None) -> tuple[str, ...]:
     return tuple(p.code for p in periods)
 
 
-def load_projects(projects: list[Project], until: str | None = None) -> list[ProjectIn]:
-    """Inputs for several projects at once: the number of queries does not grow with them."""
+def load_projects(projects: list[Project], until: str | dict | None = None) -> list[ProjectIn]:
+    """Inputs for several projects at once: the number of queries does not grow with them.
+
+    until: the last period for all projects, or a mapping project id → last period.
+    """
     ids = [p.id for p in projects]
     if not ids:
         return []
@@ -90,7 +93,7 @@ def load_projects(projects: list[Project], until: str | None = None) -> list[Pro
     out = []
     for project in projects:
         parts = by_project[project.id]
-        periods = _project_periods(project, until)
+        periods = _project_periods(project, until.get(project.id) if isinstance(until, dict) else until)
         allowed = set(periods)
         subs = [s for s in parts["submissions"] if s.period in allowed]
         out.append(ProjectIn(

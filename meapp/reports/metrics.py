@@ -64,22 +64,36 @@ def target_to_date(data: ProjectIn, indicator: IndicatorIn, upto: int | None = N
     return sum(targets, Decimal(0)) if indicator.aggregation == "sum" else targets[-1]
 
 
+def percent_met(indicator: IndicatorIn, actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """How far an actual is towards a target, in percent, with the indicator's baseline rule.
+
+    Flows (sum) count from zero; stocks and rates move from their baseline. A target equal to the
+    baseline (a milestone already due, such as yes/no) is met (100) or not (0).
+    """
+    if actual is None or target is None:
+        return None
+    baseline = None if indicator.aggregation == "sum" else indicator.baseline
+    percent = percent_of_target(actual, target, baseline, indicator.direction)
+    if percent is None:
+        reached = actual >= target if indicator.direction == "increase" else actual <= target
+        return Decimal(100) if reached else Decimal(0)
+    return percent
+
+
 def progress(data: ProjectIn, indicator: IndicatorIn) -> Progress:
     """Where an indicator stands at the report's last period."""
     values = series(data, indicator)
     actual = to_date(indicator.aggregation, [v for v in values if v is not None])
     target = target_to_date(data, indicator)
     last = data.periods[-1] if data.periods else None
-    # Flows (sum) are counted from zero; stocks and rates move from their baseline.
-    baseline = None if indicator.aggregation == "sum" else indicator.baseline
-    pct_to_date = percent_of_target(actual, target, baseline, indicator.direction)
+    pct_to_date = percent_met(indicator, actual, target)
     return Progress(
         period_target=data.targets.get((indicator.id, last)),
         period_actual=data.values.get((indicator.id, last, "")),
         actual_to_date=actual,
         target_to_date=target,
         percent_to_date=pct_to_date,
-        percent_of_end=percent_of_target(actual, indicator.target, baseline, indicator.direction),
+        percent_of_end=percent_met(indicator, actual, indicator.target),
         status=status_of(pct_to_date) if indicator.unit != "text" else "no_data",
     )
 

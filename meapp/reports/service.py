@@ -44,9 +44,12 @@ def _until(project: Project, until: str | None) -> str | None:
     if not until:
         return default_until(project)
     try:
-        return Period.parse(until).code
+        period = Period.parse(until)
     except PeriodError as exc:
         raise ReportError(f"not a period: {until!r} (expected e.g. 2023Q4)") from exc
+    if period.frequency != project.reporting_frequency:
+        raise ReportError(f"{until!r} is not a {project.reporting_frequency.value} period of {project.code}")
+    return period.code
 
 
 def _lang(lang: str, allowed=LANGS) -> str:
@@ -89,7 +92,8 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     if fmt not in ("docx", "xlsx"):
         raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
     projects = loader.funded_projects(funder.id)
-    inputs = loader.load_projects(projects)
+    # Each project as of its latest approved period, as in its own progress report.
+    inputs = loader.load_projects(projects, {p.id: default_until(p) for p in projects})
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":

@@ -19,6 +19,7 @@ class Cell:
     category: object | None  # DisaggregationCategory or None (countries: a code)
     value: str  # what to show in the input (stored value, or text kept as typed)
     comment: str = ""
+    original: str = ""  # the stored value: what "unchanged" means when the form comes back
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -85,7 +86,7 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
     hidden = hide_drafts and submission is not None and submission.status.value in ("draft", "returned")
     indicators = queries.indicators_of(project)
     targets = queries.period_targets(project, period)
-    past = queries.history(project, period)
+    past = queries.history(project, period, shared_only=hide_drafts)
     stored = {} if hidden else queries.stored_raw_values(submission, indicators)
     findings = list(submission.findings) if submission and not hidden else []
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -97,10 +98,10 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
 
     def cell(code, combination, dtype=None, category=None) -> Cell:
         raw = stored.get((code, combination))
-        value = typed[(code, combination)] if (code, combination) in typed else _show(raw.value if raw else None,
-                                                                                        lang)
-        return Cell(code, combination, dtype, category, value, raw.comment if raw else "",
-                    by_cell.get((code, combination), []))
+        original = _show(raw.value if raw else None, lang)
+        value = typed.get((code, combination), original)
+        return Cell(code, combination, dtype, category, value, comment=raw.comment if raw else "",
+                    original=original, findings=by_cell.get((code, combination), []))
 
     rows_by_level: dict[int, list[Row]] = defaultdict(list)
     levels = {}

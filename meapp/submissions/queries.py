@@ -11,7 +11,7 @@ from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.models import AuditEvent, ReportingPeriod, Submission, Value
+from meapp.submissions.models import AuditEvent, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import (
     DisaggregationSpec,
     IndicatorSpec,
@@ -59,13 +59,13 @@ def period_targets(project: Project, period: str) -> dict[int, Decimal]:
     return dict(rows)
 
 
-def history(project: Project, before: str) -> dict[int, list[tuple[str, Decimal]]]:
-    """Totals of earlier periods per indicator id, oldest first."""
-    rows = db.session.execute(
-        select(Value.indicator_id, Submission.period, Value.value)
-        .join(Submission)
-        .where(Submission.project_id == project.id, Value.combination == "", Value.value.is_not(None))
-    ).all()
+def history(project: Project, before: str, shared_only: bool = False) -> dict[int, list[tuple[str, Decimal]]]:
+    """Totals of earlier periods per indicator id, oldest first (shared_only: submitted or approved ones)."""
+    stmt = (select(Value.indicator_id, Submission.period, Value.value).join(Submission)
+            .where(Submission.project_id == project.id, Value.combination == "", Value.value.is_not(None)))
+    if shared_only:
+        stmt = stmt.where(Submission.status.in_((SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)))
+    rows = db.session.execute(stmt).all()
     limit = Period.parse(before)
     series: dict[int, list] = defaultdict(list)
     for indicator_id, period, value in rows:

@@ -73,6 +73,8 @@ def _check_version(submission: Submission, expected_version: int | None) -> None
     """Refuse a save from a page opened before someone else's save; arm the flush-time guard too."""
     if expected_version is None or submission.id is None:
         return
+    if expected_version == 0:  # the page was opened before the first save: someone saved since
+        raise ConflictError(submission.version)
     if submission.version != expected_version:
         raise ConflictError(submission.version)
     # The UPDATE will say WHERE version = expected: a concurrent save in between makes it match nothing.
@@ -102,8 +104,8 @@ def _store_findings(submission: Submission, result: ValidationResult, indicator_
             for f in submission.findings if f.justification}
     submission.findings.clear()
     for item in result.findings:
-        row = FindingRow(code=item.code.value, severity=Severity(item.severity), indicator_code=item.indicator,
-                         indicator_id=indicator_ids.get(item.indicator), combination=item.combination,
+        row = FindingRow(code=item.code.value, severity=Severity(item.severity), indicator_code=item.indicator[:40],
+                         indicator_id=indicator_ids.get(item.indicator), combination=item.combination[:200],
                          period=item.period, params=_jsonable(item.params))
         old = kept.get(item.key)
         if old is not None and item.severity == "warning":
@@ -119,6 +121,14 @@ def _period_open_for(actor, code: str) -> None:
     period = queries.reporting_period(code)
     if period is None or period.status is not PeriodStatus.OPEN:
         raise WorkflowError(N_("The reporting period %(period)s is not open."), period=code)
+
+
+def _fits(value: Decimal) -> bool:
+    """A number the value column holds exactly (18 digits, 4 decimals); others are kept as typed text."""
+    try:
+        return abs(value) < Decimal(10) ** 14 and value == value.quantize(Decimal("0.0001"))
+    except ArithmeticError:
+        return False
 
 
 def _is_locked(submission: Submission | None, period: str) -> bool:
@@ -139,12 +149,24 @@ def _format_raw(value) -> str | None:
     return str(value)
 
 
+def _project_period(project: Project, period: str) -> str:
+    """The period's code, refused when it is not of the project's reporting frequency."""
+    code = _check_period(period)
+    if Period.parse(code).frequency != project.reporting_frequency:
+        raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period)
+    return code
+
+
 def save(project: Project, period: str, actor, entries: list[ValueEntry], *, narrative_en: str | None = None,
          narrative_fr: str | None = None, expected_version: int | None = None, lang: str = "en",
          dry_run: bool = False) -> SaveOutcome:
-    """Validate and write values and narratives of one project × period as a draft."""
+    """Validate and write values and narratives of one project × period as a draft.
+
+    expected_version: the version the editor's page showed (0 for a page opened before anything was
+    saved); None skips the check (scripted loads, which say exactly what they change).
+    """
     _require(actor, Action.EDIT, project)
-    period = _check_period(period)
+    period = _project_period(project, period)
     submission = queries.find_submission(project, period)
     if submission is not None and submission.status not in EDITABLE:
         raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."),
@@ -183,7 +205,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
                after={"status": "draft"}, key=f"{project.code}/{period}")
 
     stored = {(v.indicator_id, v.combination): v for v in submission.values}
-    changes = []
+    changes, pending_audit = [], []
     for entry in entries:
         if (entry.indicator, entry.combination) in unstorable:
             continue
@@ -194,7 +216,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
             else entry.value
         if indicator.unit is Unit.TEXT:
             new_value, new_text = None, parsed if isinstance(parsed, str) else _format_raw(raw)
-        elif isinstance(parsed, Decimal):
+        elif isinstance(parsed, Decimal) and _fits(parsed):
             new_value, new_text = parsed, None
         else:
             new_value, new_text = None, _format_raw(raw)  # kept as typed until fixed
@@ -219,8 +241,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
             row.value, row.text_value, row.comment, row.updated_by_id = new_value, new_text, comment, actor.id
             action = "value.update"
         key = queries.value_key(project.code, period, entry.indicator, entry.combination)
-        record(actor, action, row, before=before, after=after, project_id=project.id,
-               submission_id=submission.id, key=key)
+        pending_audit.append((action, row, before, after, key))
         changes.append({"indicator": entry.indicator, "combination": entry.combination,
                         "before": before, "after": after})
 
@@ -237,6 +258,9 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     _store_findings(submission, result, {i.code: i.id for i in indicators}, actor)
     submission.updated_at = utcnow()  # always bump the version, so two saves never both win
     _flush(submission)
+    for action, row, before, after, key in pending_audit:  # after the flush: new values have their ids
+        record(actor, action, row, before=before, after=after, project_id=project.id,
+               submission_id=submission.id, key=key)
     record(actor, "submission.save", submission, after={"version": submission.version, "changes": len(changes)},
            key=f"{project.code}/{period}")
     return SaveOutcome(submission, result, changed=len(changes), created=created, changes=changes)
@@ -372,6 +396,8 @@ def set_reporting_period(actor, code: str, status: PeriodStatus, due_date: dt.da
     if not getattr(actor, "is_secretariat", False):
         raise PermissionDenied()
     code = _check_period(code)
+    if len(code) > 7:
+        raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=code)
     period = queries.reporting_period(code)
     before = None if period is None else {"status": period.status.value, "due_date": str(period.due_date)}
     if period is None:

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from meapp.auth.permissions import Action, allowed_actions, get_project_or_404
+from meapp.core.periods import Period
 from meapp.extensions import db
+from meapp.forms import CONTROL, strip_control_characters
 from meapp.i18n import current_language
 from meapp.submissions import evidence as evidence_service
 from meapp.submissions import grid as grid_module
@@ -23,28 +25,41 @@ bp = Blueprint("submissions", __name__, url_prefix="/projects/<code>/periods/<pe
 def _context(code: str, period: str, action: Action = Action.READ):
     project = get_project_or_404(current_user, code, action)
     normal = grid_module.parse_period_or_none(period)
-    if normal is None:
+    if normal is None or len(normal) > 7 or Period.parse(normal).frequency != project.reporting_frequency:
         abort(404)
     return project, normal
 
 
-def _cells_from_form(form) -> tuple[list[service.ValueEntry], dict]:
-    """Cells are named v|INDICATOR|COMBINATION (value) and c|INDICATOR|COMBINATION (comment)."""
-    entries, typed = [], {}
+CELL_LIMIT, COMMENT_LIMIT = 4000, 2000
+
+
+def _cells_from_form(form) -> tuple[list[service.ValueEntry], dict, bool]:
+    """Cells are named v|INDICATOR|COMBINATION (value) and c|INDICATOR|COMBINATION (comment).
+
+    Returns the entries, what was typed (to show it again), and whether every cell was acceptable.
+    """
+    entries, typed, clean = [], {}, True
     for name, value in form.items():
         if not name.startswith("v|"):
             continue
         parts = name.split("|", 2)
-        if len(parts) != 3:
+        if len(parts) != 3 or len(parts[1]) > 40 or len(parts[2]) > 200:
+            clean = False
             continue
         _, indicator, combination = parts
+        comment = form.get(f"c|{indicator}|{combination}")
+        if CONTROL.search(value) or (comment and CONTROL.search(comment)) or len(value) > CELL_LIMIT or \
+                (comment and len(comment) > COMMENT_LIMIT):
+            typed[(indicator, combination)] = strip_control_characters(value)[:CELL_LIMIT]
+            clean = False
+            continue
         comment = form.get(f"c|{indicator}|{combination}")
         original = form.get(f"o|{indicator}|{combination}")
         typed[(indicator, combination)] = value
         if original is not None and original == value and comment is None:
             continue  # untouched cell: do not rewrite it
         entries.append(service.ValueEntry(indicator, value, combination, comment))
-    return entries, typed
+    return entries, typed, clean
 
 
 def _hides_drafts(project) -> bool:
@@ -81,7 +96,11 @@ def show(code: str, period: str):
 def save(code: str, period: str):
     project, period = _context(code, period, Action.EDIT)
     form = GridForm()
-    entries, typed = _cells_from_form(request.form)
+    entries, typed, clean = _cells_from_form(request.form)
+    if not clean:
+        flash(_("Some cells hold invisible control characters or are too long: correct them and save again."),
+              "error")
+        return _render(project, period, form, typed, 400)
     if not form.validate():
         return _render(project, period, form, typed, 400)
     try:

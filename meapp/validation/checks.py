@@ -90,8 +90,13 @@ def check_required(spec: IndicatorSpec, total) -> list[Finding]:
 
 def check_disaggregation_sums(spec: IndicatorSpec, total: Decimal | None,
                               parts: dict[str, Decimal]) -> list[Finding]:
-    """Parts of each disaggregation add up to the total (all parts given), or at least never exceed it."""
+    """Parts of each disaggregation add up to the total (all parts given), or at least never exceed it.
+
+    Only for counts and amounts that add up (sums and running totals): shares and averages do not.
+    """
     if total is None or not isinstance(total, Decimal):
+        return []
+    if spec.unit not in ("number", "currency") or spec.aggregation not in ("sum", "latest"):
         return []
     found = []
     for dis in spec.disaggregations:
@@ -163,7 +168,7 @@ def check_rule(rule: RuleSpec, totals: dict[str, Decimal]) -> list[Finding]:
     operands = {**{code: Decimal(0) for code in missing}, **totals}
     try:
         left_value, right_value = evaluate(left, operands), evaluate(right, operands)
-    except Undefined:
+    except (Undefined, ArithmeticError):  # division by zero, or figures too large to compute with
         return []
     if compare(left_value, rule.operator, right_value):
         return []
@@ -178,8 +183,9 @@ def check_period(context: PeriodContext) -> list[Finding]:
         found.append(finding(FindingCode.PERIOD_LOCKED, period=context.period))
     try:
         period = Period.parse(context.period)
+        inside = period.overlaps(context.project_start, context.project_end)
     except PeriodError:
         return found + [finding(FindingCode.PERIOD_OUTSIDE_PROJECT, period=context.period)]
-    if not period.overlaps(context.project_start, context.project_end):
+    if not inside:
         found.append(finding(FindingCode.PERIOD_OUTSIDE_PROJECT, period=context.period))
     return found

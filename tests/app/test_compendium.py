@@ -245,3 +245,20 @@ def test_annex_pdf_shows_footnotes(client, login, tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "https://www.sami.org.np/access-to-skills" in text
         assert "1) Pratiques et outils partagés par les gouvernements" in text
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["practices"][0].update(subsection=["x"]), "subsection: must be a subsection key or null"),
+    (lambda d: d.update(pilot_projects=5), "pilot_projects: must be a list"),
+    (lambda d: d["practices"][0].update(figures=[{"label_en": [1, 2], "value": 3}]), "figures[0].label_en"),
+    (lambda d: d["practices"][0].update(figures=[{"label_en": "x", "value": {"a": 1}}]), "figures[0].value"),
+    (lambda d: d["source"].update(title_en="bad\x00title"), "source.title_en: holds control characters"),
+])
+def test_import_refuses_wrong_types_with_exit_2(runner, tx, tmp_path, change, message):
+    data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "typed.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["compendium", "import", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output

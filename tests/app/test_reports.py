@@ -151,3 +151,20 @@ def test_documents_convert_to_pdf(client, login, tmp_path):
         assert "Rapport d’avancement du projet" in texts["progress.docx"]
         assert "PALIM" in texts["iptt.xlsx"]
         assert "Portefeuille du bailleur" in texts["portfolio.docx"]
+
+
+def test_portfolio_statuses_match_the_project_reports(client, login):
+    login("donor.eu-dg-home@example.org")
+    portfolio = openpyxl.load_workbook(io.BytesIO(client.get("/portfolio?lang=en&format=xlsx").data))
+    keys = {r[1].split(" — ")[0]: r[5] for r in portfolio["Key indicators"].iter_rows(min_row=2, values_only=True)
+            if r[0] == "PALIM"}
+    iptt = openpyxl.load_workbook(io.BytesIO(client.get("/projects/PALIM/reports/iptt?lang=en").data))
+    rows = list(iptt.worksheets[0].iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "Level")
+    status = {r[1]: r[header.index("Status")] for r in rows if r[1] in keys}
+    assert keys == status
+
+
+def test_until_of_another_frequency_is_refused(client, login):
+    login("secretariat@example.org")
+    assert client.get("/projects/PALIM/reports/progress?until=2020H1").status_code == 400

@@ -107,10 +107,16 @@ def test_period_locked_when_the_reporting_period_is_closed(as_implementer, tx, p
 
 
 def test_text_kept_as_typed_and_control_characters_refused(as_implementer, tx):
-    save(as_implementer, {**BASE, "EMP|": "12 people", "NOTE|": "bad\x1btext"})
+    save(as_implementer, {**BASE, "EMP|": "12 people"})
     page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
-    assert 'value="12 people"' in page  # nothing typed is lost
-    assert "invalid_text" in stored_codes(tx)
+    assert 'value="12 people"' in page  # nothing typed is lost, even unreadable
+    assert "not_a_number" in stored_codes(tx)
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "13", "v|NOTE|": "bad\x1btext"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "invisible control characters" in html and 'value="13"' in html and "badtext" in html
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert 'value="12 people"' in page  # the refused save wrote nothing
 
 
 def test_full_workflow_fill_fix_submit_return_approve(client, prj, tx):
@@ -243,3 +249,53 @@ def test_saving_an_untouched_page_changes_nothing(as_implementer, tx):
         assert response.status_code == 302
     after = tx.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "value.update"))
     assert after == before
+
+
+def test_first_save_of_a_page_opened_before_anyone_saved_is_a_conflict(as_implementer, tx):
+    as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "123", "version": "0"})
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"narrative_en": "late page", "version": "0",
+                                                                "v|EMP|": "", "c|EMP|": "", "o|EMP|": ""})
+    assert response.status_code == 409
+    submission = current(tx)
+    assert next(v for v in submission.values if v.indicator.code == "EMP").value == 123
+
+
+def test_saving_again_after_a_conflict_keeps_my_values(as_implementer, tx):
+    save(as_implementer, {**BASE, "COUNT|sex=F": "2"})
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    as_implementer.post(f"{URL}/2024Q1/save", data={"v|COUNT|sex=F": "4", "o|COUNT|sex=F": "2", "version": version})
+    conflict = as_implementer.post(f"{URL}/2024Q1/save", data={"v|COUNT|sex=F": "7", "o|COUNT|sex=F": "2",
+                                                                "version": version})
+    assert conflict.status_code == 409
+    fields = _form_fields(conflict.get_data(as_text=True))
+    assert fields["v|COUNT|sex=F"] == "7" and fields["o|COUNT|sex=F"] == "4"  # mine shown, theirs as original
+    assert as_implementer.post(f"{URL}/2024Q1/save", data=fields).status_code == 302
+    assert next(v for v in current(tx).values if v.combination == "sex=F").value == 7
+
+
+@pytest.mark.parametrize("value", ["9e999999", "0.00006"])
+def test_numbers_the_column_cannot_hold_are_kept_as_typed(as_implementer, tx, value):
+    save(as_implementer, {**BASE, "EMP|": value})
+    row = next(v for v in current(tx).values if v.indicator.code == "EMP")
+    assert row.value is None and row.text_value == value
+    assert as_implementer.get("/projects/TESTPRJ").status_code == 200
+
+
+@pytest.mark.parametrize("url", [f"{URL}/2024H1", f"{URL}/2024", f"{URL}/20x4"])
+def test_periods_of_another_frequency_are_404(as_implementer, url):
+    assert as_implementer.get(url).status_code == 404
+    assert as_implementer.post(url + "/save", data={"v|COUNT|": "1"}).status_code == 404
+
+
+def test_far_future_period_is_reported_not_a_500(as_implementer, tx):
+    assert as_implementer.get(f"{URL}/2999Q4").status_code == 200
+    assert as_implementer.post(f"{URL}/2999Q4/save", data={"v|COUNT|": "1"}).status_code == 302
+    assert "period_outside_project" in stored_codes(tx, "2999Q4")
+
+
+def test_value_audit_events_carry_the_value_id(as_implementer, tx):
+    save(as_implementer, BASE)
+    event = tx.scalar(select(AuditEvent).where(AuditEvent.action == "value.create",
+                                               AuditEvent.entity_key == "TESTPRJ/2024Q1/COUNT/"))
+    assert event.entity_id is not None

@@ -160,3 +160,19 @@ def test_empty_project_still_renders(lang):
                       periods=())
     assert docx.render_progress([model.build_progress_report(empty, lang, TODAY)])
     assert xlsx.render_iptt(iptt.build_iptt(empty, lang, TODAY))
+
+
+@pytest.mark.parametrize("aggregation, baseline, direction, actual, target, expected", [
+    ("sum", D(50), "increase", D(40), D(80), D(50)),  # flows count from zero
+    ("latest", D(50), "increase", D(65), D(80), D(50)),  # stocks from their baseline
+    ("latest", D(200), "decrease", D(150), D(100), D(50)),
+    ("latest", D(200), "decrease", D(250), D(100), D(-50)),  # worse than the baseline: not on track
+    ("latest", D(0), "increase", D(1), D(0), D(100)),  # a milestone already met
+    ("latest", D(1), "increase", D(1), D(1), D(100)),  # yes/no: target equal to the baseline, reached
+    ("latest", D(1), "increase", D(0), D(1), D(0)),
+])
+def test_percent_met_follows_baseline_and_direction(aggregation, baseline, direction, actual, target, expected):
+    from meapp.reports.metrics import percent_met
+
+    indicator = IndicatorIn(9, 11, "X", "x", "x", "number", aggregation, direction, baseline, target, 0, False)
+    assert percent_met(indicator, actual, target) == expected
