@@ -1,7 +1,6 @@
 """Render built reports to .docx bytes. No database, no gettext: every string comes from the model."""
 from __future__ import annotations
 
-from meapp.reports import chart as chart_module
 from meapp.reports.docx_writer import DocxWriter, paragraph, run
 from meapp.reports.metrics import STATUS_COLOURS
 from meapp.reports.model import ProgressReport
@@ -79,6 +78,8 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
 
     if first.chart is not None:
         _heading(w, models, "chart")
+        from meapp.reports import chart as chart_module  # matplotlib loads only when a chart is drawn
+
         png, width, height = chart_png or chart_module.render_png(first.chart, "," if first.lang == "fr" else ".")
         w.image(png, width, height, " / ".join(m.chart.alt_text for m in models), first.chart.title)
         w.para(" / ".join(dict.fromkeys(m.chart.title for m in models)), "Caption")
