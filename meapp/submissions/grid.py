@@ -107,10 +107,17 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
     levels = {}
     for ind in indicators:
         groups = []
+        mismatched = {(f.params or {}).get("disaggregation") for f in by_cell.get((ind.code, ""), [])
+                      if f.code == "disaggregation_sum_mismatch"}
         for dtype in ind.disaggregation_types:
             keys = queries.category_keys(project, dtype)
             categories = {c.key: c for c in dtype.categories}
-            groups.append((dtype, [cell(ind.code, f"{dtype.key}={k}", dtype, categories.get(k, k)) for k in keys]))
+            cells = [cell(ind.code, f"{dtype.key}={k}", dtype, categories.get(k, k)) for k in keys]
+            if dtype.key in mismatched:  # the parts that do not add up are marked too, not only the total
+                for part in cells:
+                    part.findings = part.findings + [f for f in by_cell[(ind.code, "")]
+                                                     if f.code == "disaggregation_sum_mismatch"]
+            groups.append((dtype, cells))
         history = past.get(ind.id, [])
         previous_period, previous = history[-1] if history else (None, None)
         row_findings = [f for (code, _), fs in by_cell.items() if code == ind.code for f in fs]

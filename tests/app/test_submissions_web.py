@@ -299,3 +299,10 @@ def test_value_audit_events_carry_the_value_id(as_implementer, tx):
     event = tx.scalar(select(AuditEvent).where(AuditEvent.action == "value.create",
                                                AuditEvent.entity_key == "TESTPRJ/2024Q1/COUNT/"))
     assert event.entity_id is not None
+
+
+def test_parts_that_do_not_add_up_are_marked(as_implementer):
+    save(as_implementer, {"COUNT|": "30", "COUNT|sex=F": "10", "COUNT|sex=M": "19"})
+    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+    assert re.search(r'name="v\|COUNT\|sex=F" value="10"[^>]*aria-invalid="true"', page)
+    assert page.count("The parts by Sex add up to 29") == 1  # still listed once
