@@ -75,11 +75,22 @@ class DocxWriter:
         self.media: list[tuple[str, str, bytes]] = []  # (relationship id, part name, bytes)
         self.title = ""
         self.language = "en-GB"
+        self.toc_entries: list[tuple[int, str, str]] = []  # (level, text, bookmark)
+        self._toc_index: int | None = None
         self._drawing_id = 100
 
     # --- blocks -------------------------------------------------------------------------------
     def heading(self, text, level: int = 1) -> None:
-        self.parts.append(paragraph(text, f"Heading{level}", keep_next=True))
+        """A heading; inside a document with a contents field it gets a bookmark the contents link to."""
+        if self._toc_index is None or level > 2:
+            self.parts.append(paragraph(text, f"Heading{level}", keep_next=True))
+            return
+        name = f"_Toc{len(self.toc_entries) + 1}"
+        self.toc_entries.append((level, str(text or ""), name))
+        mark = len(self.toc_entries)
+        self.parts.append(f'<w:p><w:pPr><w:pStyle w:val="Heading{level}"/><w:keepNext/></w:pPr>'
+                          f'<w:bookmarkStart w:id="{mark}" w:name="{name}"/>{run(text)}<w:bookmarkEnd w:id="{mark}"/>'
+                          '</w:p>')
 
     def para(self, text, style: str = "Normal") -> None:
         if text:
@@ -150,13 +161,27 @@ class DocxWriter:
         return f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="{number}"/></w:r>'
 
     def toc(self, title: str, hint: str) -> None:
-        """A table-of-contents field over headings 1–3, filled in when Word (or LibreOffice) updates fields."""
+        """A table-of-contents field over headings 1–2. Its entries are written in advance as links (page
+        numbers come when Word refreshes the field, which `hint` says), so a PDF made without Word still
+        shows the outline rather than an empty field."""
         self.parts.append(paragraph(title, "TOCHeading"))
-        self.parts.append(
-            '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
-            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{run(hint)}'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+        self.parts.append(paragraph(hint, "Small"))
+        self._toc_index = len(self.parts)
+        self.parts.append("")  # filled in by to_bytes(), once every heading is known
+
+    def _toc_xml(self) -> str:
+        begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        if not self.toc_entries:
+            return f'<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr>{begin}{end}</w:p>'
+        out = []
+        for index, (level, text, name) in enumerate(self.toc_entries):
+            link = f'<w:hyperlink w:anchor="{name}" w:history="1">{run(text)}</w:hyperlink>'
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{begin if index == 0 else ""}{link}'
+                       f'{end if index == len(self.toc_entries) - 1 else ""}</w:p>')
+        return "".join(out)
 
     # --- output -------------------------------------------------------------------------------
     def set_properties(self, title: str, language: str) -> None:
@@ -164,6 +189,8 @@ class DocxWriter:
 
     def to_bytes(self) -> bytes:
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self._toc_index is not None:
+            self.parts[self._toc_index] = self._toc_xml()
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for name, data in _base_parts(self.base):

@@ -262,3 +262,15 @@ def test_import_refuses_wrong_types_with_exit_2(runner, tx, tmp_path, change, me
     result = runner.invoke(args=["compendium", "import", str(path)])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_contents_field_lists_the_headings_and_links_to_them(client, login):
+    login("secretariat@example.org")
+    blob = compiled(client, "en")
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert 'TOC \\o "1-2" \\h \\z \\u' in body
+    entries = re.findall(r'<w:pStyle w:val="TOC(\d)"/>.*?<w:hyperlink w:anchor="(_Toc\d+)"', body)
+    bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="(_Toc\d+)"/>', body))
+    assert entries and {anchor for _, anchor in entries} == bookmarks
+    assert len([level for level, _ in entries if level == "1"]) == len(facts()["categories"])
