@@ -207,12 +207,12 @@ def iptt_floor(built) -> bytes:
 
 def bench(label: str, data: ProjectIn) -> None:
     built = model.build_progress_report(data, "fr", TODAY)
-    png = chart.render_png(built.chart, ",") if built.chart else None
+    png = chart.render_png(built.chart) if built.chart else None
     # The floor writes exactly the body XML the renderer produces: capture it once.
     body, _notes = captured_xml(lambda: docx.render_progress([built], png))
 
     build_ms = median_ms(lambda: model.build_progress_report(data, "fr", TODAY))
-    chart_ms = median_ms(lambda: chart.render_png(built.chart, ","), 3) if built.chart else 0.0
+    chart_ms = median_ms(lambda: chart.render_png(built.chart), 3) if built.chart else 0.0
     render_ms = median_ms(lambda: docx.render_progress([built], png))
     floor_ms = median_ms(lambda: docx_floor(body, png[0] if png else b""))
     size = len(docx.render_progress([built], png))

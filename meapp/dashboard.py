@@ -47,9 +47,7 @@ def build(user, today: dt.date | None = None) -> Board:
     for project in projects:
         first_missing = True
         for rp in open_periods:
-            period = Period.parse(rp.code)
-            if period.frequency != project.reporting_frequency or not period.overlaps(project.start_date,
-                                                                                      project.end_date):
+            if not project.reports_in(Period.parse(rp.code)):
                 continue
             submission = status_of.get((project.id, rp.code))
             status = submission.status.value if submission else "missing"

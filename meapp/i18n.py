@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meapp.core.bilingual import localized
+from meapp.core.numbers import decimal_pattern
 from meapp.core.periods import period_label
 from meapp.extensions import babel
 
@@ -39,12 +40,7 @@ def format_value(value, decimals: int | None = None) -> str:
     """A Decimal shown with the locale's separators; fixed decimals when given."""
     if value is None or value == "":
         return ""
-    value = Decimal(value)
-    if decimals is None:
-        value = value.normalize() if value == value.to_integral() else value
-        return format_decimal(value, format="#,##0.####")
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern)
+    return format_decimal(Decimal(value), format=decimal_pattern(decimals))
 
 
 def text(obj, field: str):

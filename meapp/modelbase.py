@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from enum import Enum
 
 import sqlalchemy as sa
@@ -33,7 +32,3 @@ def enum_column(enum_cls: type[Enum], **kwargs):
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-def as_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value)

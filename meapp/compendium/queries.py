@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from meapp.compendium.models import Edition, EditionStatus, Practice, PracticeCountry
+from meapp.compendium.models import Edition, EditionStatus, Practice
 from meapp.extensions import db
 from meapp.projects.models import Project
 
@@ -17,10 +17,6 @@ class Filters:
     country: str | None = None
     gcm: int | None = None
     q: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return any((self.category, self.country, self.gcm, self.q))
 
 
 @dataclass
@@ -101,8 +97,3 @@ def translation_gaps(edition: Edition) -> list[tuple[Practice, list[str]]]:
         if missing:
             rows.append((practice, missing))
     return rows
-
-
-def country_count(edition: Edition) -> int:
-    return db.session.scalar(select(func.count(func.distinct(PracticeCountry.country_code))).join(Practice)
-                             .where(Practice.edition_id == edition.id)) or 0

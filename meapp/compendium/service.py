@@ -70,26 +70,12 @@ def import_edition(spec: EditionSpec, key: str, actor=None) -> ImportReport:
         report.updated += 1
     categories = {c.key: c for c in edition.categories}
     for position, cat in enumerate(spec.categories):
-        row = categories.get(cat.key)
-        if row is None:
-            row = CompendiumCategory(key=cat.key)
-            edition.categories.append(row)
-            categories[cat.key] = row
-            report.created += 1
-        if _assign(row, {"number": cat.number, "title_en": cat.title_en, "title_fr": cat.title_fr,
-                         "position": position}) and row.id:
-            report.updated += 1
+        row = _upsert(edition.categories, categories, cat.key, CompendiumCategory, report,
+                      number=cat.number, title_en=cat.title_en, title_fr=cat.title_fr, position=position)
         subs = {s.key: s for s in row.subsections}
         for sub_position, sub in enumerate(cat.subsections):
-            sub_row = subs.get(sub.key)
-            if sub_row is None:
-                sub_row = CompendiumSubsection(key=sub.key)
-                row.subsections.append(sub_row)
-                subs[sub.key] = sub_row
-                report.created += 1
-            if _assign(sub_row, {"letter": sub.letter, "title_en": sub.title_en, "title_fr": sub.title_fr,
-                                 "position": sub_position}) and sub_row.id:
-                report.updated += 1
+            _upsert(row.subsections, subs, sub.key, CompendiumSubsection, report,
+                    letter=sub.letter, title_en=sub.title_en, title_fr=sub.title_fr, position=sub_position)
     db.session.flush()
     projects = {p.code: p for p in db.session.scalars(select(Project))}
     practices = {p.key: p for p in edition.practices}
@@ -101,6 +87,19 @@ def import_edition(spec: EditionSpec, key: str, actor=None) -> ImportReport:
         record(actor, "edition.import", edition, after={"created": report.created, "updated": report.updated},
                key=f"compendium/{key}")
     return report
+
+
+def _upsert(collection: list, by_key: dict, key: str, model, report: ImportReport, **values):
+    """The row of `key` in `collection`, created when missing; counts what was created or changed."""
+    row = by_key.get(key)
+    if row is None:
+        row = model(key=key)
+        collection.append(row)
+        by_key[key] = row
+        report.created += 1
+    if _assign(row, values) and row.id:
+        report.updated += 1
+    return row
 
 
 def _import_practice(spec, spec_practice, position, edition, categories, practices, projects, report) -> None:

@@ -42,6 +42,13 @@ def parse_decimal(text, lang: str = "en") -> Decimal:
     return value
 
 
+def decimal_pattern(decimals: int | None) -> str:
+    """The CLDR pattern for a figure: grouped, with `decimals` fixed places, or up to 4 when None."""
+    if decimals is None:
+        return "#,##0.####"
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
 def decimal_places(value: Decimal) -> int:
     """How many digits stand after the decimal mark (trailing zeros count: 1.50 has 2)."""
     exponent = value.as_tuple().exponent

@@ -110,6 +110,14 @@ class Period:
         return (start is None or self.end_date >= start) and (end is None or self.start_date <= end)
 
 
+# Reports are due a month after the period ends, unless the secretariat sets another date.
+DUE_AFTER_DAYS = 30
+
+
+def default_due_date(period: Period) -> dt.date:
+    return period.end_date + dt.timedelta(days=DUE_AFTER_DAYS)
+
+
 def period_range(first: Period, last: Period) -> list[Period]:
     """Every period from first to last inclusive (empty when last is before first)."""
     return [first + i for i in range(max(0, (last - first) + 1))]

@@ -17,6 +17,22 @@ def to_date(aggregation: str, values: list[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def percent_met(actual: Decimal | None, target: Decimal | None, baseline: Decimal | None, direction: str,
+                aggregation: str) -> Decimal | None:
+    """How far an actual is towards a target, in percent, for an indicator that adds up as `aggregation`.
+
+    Flows (sum) count from zero; stocks and rates move from their baseline. A target equal to the
+    baseline (a milestone already due, such as yes/no) is met (100) or not (0).
+    """
+    if actual is None or target is None:
+        return None
+    percent = percent_of_target(actual, target, None if aggregation == "sum" else baseline, direction)
+    if percent is None:
+        reached = actual >= target if direction == "increase" else actual <= target
+        return Decimal(100) if reached else Decimal(0)
+    return percent
+
+
 def percent_of_target(actual: Decimal | None, target: Decimal | None, baseline: Decimal | None = None,
                       direction: str = "increase") -> Decimal | None:
     """Progress from the baseline towards the target, in percent (100 = target reached).

@@ -7,7 +7,7 @@ from enum import Enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meapp.core.periods import Frequency
+from meapp.core.periods import Frequency, Period, periods_between
 from meapp.extensions import db
 from meapp.modelbase import TimestampMixin, enum_column
 
@@ -162,6 +162,20 @@ class Project(TimestampMixin, db.Model):
     @property
     def destination_countries(self) -> list[str]:
         return self.country_codes(CountryRole.DESTINATION)
+
+    def periods(self, until: str | None = None) -> list[Period]:
+        """The project's reporting periods from its start to its end (or to `until`), in order."""
+        if not (self.start_date and self.end_date):
+            return []
+        periods = periods_between(self.start_date, self.end_date, self.reporting_frequency)
+        if until:
+            limit = Period.parse(until)
+            periods = [p for p in periods if p <= limit]
+        return periods
+
+    def reports_in(self, period: Period) -> bool:
+        """True when the project owes a report for this period (its frequency, within its dates)."""
+        return period.frequency == self.reporting_frequency and period.overlaps(self.start_date, self.end_date)
 
     def __repr__(self) -> str:
         return f"<Project {self.code}>"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meapp.auth.permissions import readable_projects_filter
-from meapp.core.periods import Period, periods_between
-from meapp.core.progress import percent_of_target, to_date
+from meapp.core.periods import Period
+from meapp.core.progress import percent_met, to_date
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel, ValidationRule
 from meapp.projects.models import (
@@ -101,12 +101,13 @@ class IndicatorRow:
 
     def to_date(self, periods: list[str]) -> Decimal | None:
         """The actual to date, added up the way the indicator says (sum, latest, maximum, average)."""
-        series = [self.total(p).value for p in periods if self.total(p) is not None and self.total(p).value is not None]
-        return to_date(self.indicator.aggregation.value, series)
+        values = [t.value for t in (self.total(p) for p in periods) if t is not None and t.value is not None]
+        return to_date(self.indicator.aggregation.value, values)
 
     def percent_of_target(self, periods: list[str]) -> Decimal | None:
         ind = self.indicator
-        return percent_of_target(self.to_date(periods), ind.target_value, ind.baseline_value, ind.direction.value)
+        return percent_met(self.to_date(periods), ind.target_value, ind.baseline_value, ind.direction.value,
+                           ind.aggregation.value)
 
     def breakdown(self) -> list[tuple]:
         """(type, category, {period: value}) for each category that has a value in some period."""
@@ -193,9 +194,7 @@ def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
 
     walk(None, 0)
 
-    periods: list[str] = []
-    if project.start_date and project.end_date:
-        periods = [p.code for p in periods_between(project.start_date, project.end_date, project.reporting_frequency)]
+    periods = [p.code for p in project.periods()]
     known = set(periods) | {s.period for s in submissions} | {p for r in rows.values() for p in r.targets}
     periods = sorted(known, key=lambda code: Period.parse(code))
     reported = {s.period for s in submissions}

@@ -15,7 +15,7 @@ ACCENT, TARGET = "#1F5F99", "#9AA5B1"
 CM = 1 / 2.54
 
 
-def render_png(chart, decimal_mark: str = ".") -> tuple[bytes, float, float]:
+def render_png(chart) -> tuple[bytes, float, float]:
     """PNG bytes and the image's width and height in centimetres."""
     count = len(chart.series)
     cols = 1 if count == 1 else 2
@@ -33,7 +33,7 @@ def render_png(chart, decimal_mark: str = ".") -> tuple[bytes, float, float]:
         ax.set_xticks(list(xs)[::step], list(series.periods)[::step], fontsize=6)
         ax.tick_params(axis="y", labelsize=6)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-            lambda v, _p: f"{v:,.0f}".replace(",", "\u202f").replace(".", decimal_mark)))
+            lambda v, _p: f"{v:,.0f}".replace(",", chart.group_symbol)))
         ax.grid(axis="y", color="#E5E9EF", linewidth=0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

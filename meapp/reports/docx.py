@@ -80,7 +80,7 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
         _heading(w, models, "chart")
         from meapp.reports import chart as chart_module  # matplotlib loads only when a chart is drawn
 
-        png, width, height = chart_png or chart_module.render_png(first.chart, "," if first.lang == "fr" else ".")
+        png, width, height = chart_png or chart_module.render_png(first.chart)
         w.image(png, width, height, " / ".join(m.chart.alt_text for m in models), first.chart.title)
         w.para(" / ".join(dict.fromkeys(m.chart.title for m in models)), "Caption")
 

@@ -11,6 +11,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from meapp.core.numbers import decimal_pattern
 from meapp.core.periods import period_label
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
@@ -49,12 +50,7 @@ class Lang:
     def number(self, value, decimals: int | None = None) -> str:
         if value is None:
             return ""
-        value = Decimal(value)
-        if decimals is None:
-            pattern = "#,##0.####"
-        else:
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return format_decimal(Decimal(value), format=decimal_pattern(decimals), locale=self.locale)
 
     def percent(self, value) -> str:
         """A percentage already multiplied by 100 (e.g. 87.5 → '87.5 %' / '87,5 %')."""

@@ -11,8 +11,6 @@ from meapp.reports.i18n import Lang
 from meapp.reports.inputs import ProjectIn
 from meapp.reports.model import LEVEL_NAMES, UNIT_NAMES
 
-FORMULA_START = ("=", "+", "-", "@")
-
 
 @dataclass(frozen=True)
 class IpttCell:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meapp.compendium.models import CompendiumCategory, Edition, Practice
-from meapp.core.periods import Period, periods_between
+from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel
 from meapp.projects.models import ParticipationRole, Project, ProjectOrganisation
@@ -25,16 +25,6 @@ from meapp.reports.inputs import (
     SubsectionIn,
 )
 from meapp.submissions.models import Finding, ReportingPeriod, Submission, SubmissionStatus, Value
-
-
-def _project_periods(project: Project, until: str | None) -> tuple[str, ...]:
-    if not (project.start_date and project.end_date):
-        return ()
-    periods = periods_between(project.start_date, project.end_date, project.reporting_frequency)
-    if until:
-        limit = Period.parse(until)
-        periods = [p for p in periods if p <= limit]
-    return tuple(p.code for p in periods)
 
 
 def load_projects(projects: list[Project], until: str | dict | None = None) -> list[ProjectIn]:
@@ -93,7 +83,8 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
     out = []
     for project in projects:
         parts = by_project[project.id]
-        periods = _project_periods(project, until.get(project.id) if isinstance(until, dict) else until)
+        last = until.get(project.id) if isinstance(until, dict) else until
+        periods = tuple(p.code for p in project.periods(last))
         allowed = set(periods)
         subs = [s for s in parts["submissions"] if s.period in allowed]
         out.append(ProjectIn(

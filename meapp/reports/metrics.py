@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from meapp.core.progress import percent_of_target, to_date
+from meapp.core.progress import percent_met as progress_percent
+from meapp.core.progress import to_date
 from meapp.reports.i18n import N_
 from meapp.reports.inputs import IndicatorIn, ProjectIn
 
@@ -65,19 +66,8 @@ def target_to_date(data: ProjectIn, indicator: IndicatorIn, upto: int | None = N
 
 
 def percent_met(indicator: IndicatorIn, actual: Decimal | None, target: Decimal | None) -> Decimal | None:
-    """How far an actual is towards a target, in percent, with the indicator's baseline rule.
-
-    Flows (sum) count from zero; stocks and rates move from their baseline. A target equal to the
-    baseline (a milestone already due, such as yes/no) is met (100) or not (0).
-    """
-    if actual is None or target is None:
-        return None
-    baseline = None if indicator.aggregation == "sum" else indicator.baseline
-    percent = percent_of_target(actual, target, baseline, indicator.direction)
-    if percent is None:
-        reached = actual >= target if indicator.direction == "increase" else actual <= target
-        return Decimal(100) if reached else Decimal(0)
-    return percent
+    """Progress of `actual` towards `target` for this indicator (core.progress.percent_met)."""
+    return progress_percent(actual, target, indicator.baseline, indicator.direction, indicator.aggregation)
 
 
 def progress(data: ProjectIn, indicator: IndicatorIn) -> Progress:

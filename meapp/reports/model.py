@@ -66,6 +66,7 @@ class Chart:
     target_label: str
     actual_label: str
     series: tuple[ChartSeries, ...]
+    group_symbol: str = ","  # the language's thousands separator, for the axis labels
 
 
 @dataclass
@@ -187,7 +188,8 @@ def _chart(t: Lang, data: ProjectIn) -> Chart | None:
         for s in series)
     return Chart(t._("Targets and actuals to date"),
                  t._("Chart of targets and actuals to date per period. %(details)s.", details=described),
-                 t._("Target to date"), t._("Actual to date"), tuple(series))
+                 t._("Target to date"), t._("Actual to date"), tuple(series),
+                 t.locale.number_symbols["latn"]["group"])
 
 
 def _quality(t: Lang, data: ProjectIn) -> list[tuple[str, str, str, str]]:

@@ -29,20 +29,25 @@ class ReportFile:
     data: bytes
 
 
-def default_until(project: Project) -> str | None:
-    """The latest approved period, else the project's last period."""
-    approved = db.session.scalars(select(Submission.period).where(
-        Submission.project_id == project.id, Submission.status == SubmissionStatus.APPROVED)).all()
-    if approved:
-        return max(approved, key=Period.parse)
-    if project.end_date:
-        return Period.containing(project.end_date, project.reporting_frequency).code
-    return None
+def default_until(projects: list[Project]) -> dict[int, str | None]:
+    """Per project: its latest approved period, else its last period (one query for all of them)."""
+    approved: dict[int, list[str]] = {}
+    for project_id, period in db.session.execute(select(Submission.project_id, Submission.period).where(
+            Submission.project_id.in_([p.id for p in projects]), Submission.status == SubmissionStatus.APPROVED)):
+        approved.setdefault(project_id, []).append(period)
+    out = {}
+    for project in projects:
+        if approved.get(project.id):
+            out[project.id] = max(approved[project.id], key=Period.parse)
+        else:
+            periods = project.periods()
+            out[project.id] = periods[-1].code if periods else None
+    return out
 
 
 def _until(project: Project, until: str | None) -> str | None:
     if not until:
-        return default_until(project)
+        return default_until([project])[project.id]
     try:
         period = Period.parse(until)
     except PeriodError as exc:
@@ -93,7 +98,7 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
         raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
     projects = loader.funded_projects(funder.id)
     # Each project as of its latest approved period, as in its own progress report.
-    inputs = loader.load_projects(projects, {p.id: default_until(p) for p in projects})
+    inputs = loader.load_projects(projects, default_until(projects))
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":

@@ -5,6 +5,7 @@ import io
 
 import xlsxwriter
 
+from meapp.core.numbers import decimal_pattern
 from meapp.reports.iptt import Iptt
 from meapp.reports.metrics import STATUS_COLOURS
 
@@ -13,7 +14,7 @@ INK, HEAD = "#1D2733", "#E7EEF6"
 
 
 def _number_format(decimals: int, percent: bool = False) -> str:
-    base = "#,##0" + ("." + "0" * decimals if decimals else "")
+    base = decimal_pattern(decimals)
     return base + '" %"' if percent else base
 
 

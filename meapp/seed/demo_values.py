@@ -8,15 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from meapp.auth.models import Role, User
-from meapp.core.periods import Period, periods_between
+from meapp.core.periods import Period, default_due_date
 from meapp.extensions import db
 from meapp.logframes.models import Aggregation, Direction, Indicator, PeriodTarget, Unit
 from meapp.projects.models import ParticipationRole, Project
 from meapp.submissions.audit import record
+from meapp.submissions.queries import category_keys
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 
 REPORTED_QUARTERS = 8
-DUE_AFTER_DAYS = 30
 RETURN_REASON = ("Please attach the attendance sheets for this quarter. / "
                  "Merci de joindre les feuilles de présence du trimestre.")
 
@@ -26,7 +26,7 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
 
 
 def due_date(code: str) -> dt.date:
-    return Period.parse(code).end_date + dt.timedelta(days=DUE_AFTER_DAYS)
+    return default_due_date(Period.parse(code))
 
 
 def _clamp(value: Decimal, indicator: Indicator) -> Decimal:
@@ -86,14 +86,6 @@ def split(total: Decimal, weights: list[float], decimals: int) -> list[Decimal]:
     return [Decimal(p) * quantum for p in parts]
 
 
-def category_keys(project: Project, dtype) -> list[str]:
-    if dtype.key == "origin_country":
-        return project.origin_countries
-    if dtype.key == "destination_country":
-        return project.destination_countries
-    return [c.key for c in dtype.categories]
-
-
 def _weights(dtype_key: str, count: int, rng: random.Random) -> list[float]:
     if dtype_key == "sex":
         women = rng.uniform(0.3, 0.55)
@@ -123,7 +115,7 @@ def _people(project: Project) -> tuple[User | None, User | None]:
 def generate(project: Project, project_index: int) -> int:
     """Targets for every period of the project, and 8 quarters of submissions; returns the value count."""
     rng = random.Random(f"meapp-demo:{project.code}")
-    periods = [p.code for p in periods_between(project.start_date, project.end_date, project.reporting_frequency)]
+    periods = [p.code for p in project.periods()]
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.position)
     ).all()
@@ -194,7 +186,7 @@ def open_reporting_periods() -> int:
     codes = {code for _, code, _ in submissions}
     projects = db.session.scalars(select(Project).where(Project.is_demo.is_(True))).all()
     for project in projects:
-        periods = periods_between(project.start_date, project.end_date, project.reporting_frequency)
+        periods = project.periods()
         if len(periods) > REPORTED_QUARTERS:
             codes.add(periods[REPORTED_QUARTERS].code)
             pending.add(periods[REPORTED_QUARTERS].code)

@@ -73,9 +73,7 @@ def build(user, periods: list[ReportingPeriod], today: dt.date | None = None) ->
     for project in projects:
         cells, tally = [], Tally()
         for index, rp in enumerate(periods):
-            period = Period.parse(rp.code)
-            if period.frequency != project.reporting_frequency or not period.overlaps(project.start_date,
-                                                                                      project.end_date):
+            if not project.reports_in(Period.parse(rp.code)):
                 cells.append(Cell(""))
                 continue
             submission = found.get((project.id, rp.code))

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from meapp.forms import MeForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -35,7 +35,3 @@ class PeriodForm(MeForm):
     status = SelectField(_l("Status"), choices=[
         SelectChoice("open", _l("Open")), SelectChoice("closed", _l("Closed")), SelectChoice("planned", _l("Planned"))
     ])
-
-
-class HiddenVersionForm(MeForm):
-    version = HiddenField()

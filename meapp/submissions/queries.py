@@ -68,14 +68,18 @@ def history(project: Project, before: str, shared_only: bool = False) -> dict[in
     rows = db.session.execute(stmt).all()
     limit = Period.parse(before)
     series: dict[int, list] = defaultdict(list)
-    for indicator_id, period, value in rows:
+    parsed = {}
+    for code in {period for _, period, _ in rows}:
         try:
-            if Period.parse(period) < limit and Period.parse(period).frequency is limit.frequency:
-                series[indicator_id].append((period, value))
+            parsed[code] = Period.parse(code)
         except ValueError:
             continue
+    for indicator_id, period, value in rows:
+        p = parsed.get(period)
+        if p is not None and p.frequency is limit.frequency and p < limit:
+            series[indicator_id].append((period, value))
     for points in series.values():
-        points.sort(key=lambda p: Period.parse(p[0]))
+        points.sort(key=lambda point: parsed[point[0]])
     return series
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from meapp.auth.permissions import Action, can
-from meapp.core.periods import Period, PeriodError
+from meapp.core.periods import Period, PeriodError, default_due_date
 from meapp.extensions import db
 from meapp.logframes.models import Severity, Unit
 from meapp.modelbase import utcnow
@@ -402,7 +402,7 @@ def set_reporting_period(actor, code: str, status: PeriodStatus, due_date: dt.da
     before = None if period is None else {"status": period.status.value, "due_date": str(period.due_date)}
     if period is None:
         if due_date is None:
-            due_date = Period.parse(code).end_date + dt.timedelta(days=30)
+            due_date = default_due_date(Period.parse(code))
         period = ReportingPeriod(code=code, due_date=due_date, status=status)
         db.session.add(period)
     period.status = status
@@ -416,7 +416,3 @@ def set_reporting_period(actor, code: str, status: PeriodStatus, due_date: dt.da
     record(actor, "period.update", period, before=before,
            after={"status": status.value, "due_date": str(period.due_date)}, key=code)
     return period
-
-
-def existing_submissions(project: Project) -> list[Submission]:
-    return list(db.session.scalars(select(Submission).where(Submission.project_id == project.id)))

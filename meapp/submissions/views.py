@@ -66,7 +66,7 @@ def _hides_drafts(project) -> bool:
     return Action.EDIT not in allowed_actions(current_user, project)
 
 
-def _render(project, period, form=None, typed=None, status=200, conflict=None, blocked=None):
+def _render(project, period, form=None, typed=None, status=200, conflict=None):
     grid = grid_module.build(project, period, typed, hide_drafts=_hides_drafts(project), lang=current_language())
     form = form or GridForm()
     if request.method == "GET" or conflict is not None:
@@ -80,7 +80,7 @@ def _render(project, period, form=None, typed=None, status=200, conflict=None, b
         "submissions/grid.html", project=project, period=period, grid=grid, form=form,
         actions=allowed_actions(current_user, project), Action=Action, action_form=ActionForm(),
         reason_form=ReasonForm(), evidence_form=EvidenceForm(), evidence=evidence, conflict=conflict,
-        blocked=blocked, dtype_names=dtype_names(),
+        dtype_names=dtype_names(),
     ), status
 
 

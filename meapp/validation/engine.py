@@ -23,10 +23,6 @@ class ValidationResult:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
-    @property
-    def is_blocking(self) -> bool:
-        return bool(self.errors)
-
 
 def validate(data: ValidationInput) -> ValidationResult:
     """All findings for the values of one project and period, in logframe order."""

@@ -94,10 +94,6 @@ class Finding:
         extra = self.params.get("rule", "")
         return f"{self.code.value}:{self.indicator}:{self.combination}:{extra}"
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
 
 def finding(code: FindingCode, indicator: str = "", combination: str = "", period: str = "",
             severity: str | None = None, **params) -> Finding:

@@ -42,10 +42,6 @@ class IndicatorSpec:
     period_target: Decimal | None = None
     disaggregations: tuple[DisaggregationSpec, ...] = ()
 
-    @property
-    def is_numeric(self) -> bool:
-        return self.unit != "text"
-
 
 @dataclass(frozen=True)
 class RuleSpec:

@@ -175,9 +175,8 @@ def test_build_cli(runner, tmp_path):
     out = tmp_path / "annex.docx"
     result = runner.invoke(args=["compendium", "build", "gfmd-2020", "--lang", "fr", "-o", str(out)])
     assert result.exit_code == 0
-    assert "Pratiques et outils partagés par les gouvernements nationaux" in out.read_bytes().decode("latin-1") or \
-        "1) Pratiques et outils partagés par les gouvernements nationaux" in [
-            p.text for p in Document(str(out)).paragraphs]
+    assert "1) Pratiques et outils partagés par les gouvernements nationaux" in [
+        p.text for p in Document(str(out)).paragraphs]
     assert runner.invoke(args=["compendium", "build", "nope"]).exit_code == 2
     assert runner.invoke(args=["compendium", "build", "gfmd-2020", "--lang", "de"]).exit_code == 2
 
