@@ -1,13 +1,11 @@
 """The base form of every meapp form: text fields refuse control characters (they break documents)."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from meapp.core.text import CONTROL, strip_control
 
 
 def no_control_characters(_form, field) -> None:
@@ -25,5 +23,4 @@ class MeForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-def strip_control_characters(text: str | None) -> str | None:
-    return None if text is None else CONTROL.sub("", text)
+strip_control_characters = strip_control

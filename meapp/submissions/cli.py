@@ -13,11 +13,18 @@ from meapp.auth.service import find_user
 from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.submissions import queries, service, transfer
-from meapp.submissions.errors import PermissionDenied, WorkflowError
+from meapp.submissions.errors import (
+    BlockedError,
+    InvalidText,
+    PeriodShut,
+    PermissionDenied,
+    UnknownCells,
+    UnknownPeriod,
+    WorkflowError,
+)
 from meapp.submissions.presenters import dtype_names, error_message, finding_message
 
 submissions = AppGroup("submissions", help="Load and export quarterly values (JSON, CSV).")
-UNKNOWN = {"unknown_indicator", "unknown_category"}
 
 
 def _fail(code: int, message: str):
@@ -42,38 +49,39 @@ def load(file, email, dry_run):
     if project is None:
         _fail(2, f"unknown project: {data.project}")
     lang = user.locale or "en"
-    try:
-        outcome = service.save(project, data.period, user, data.entries, narrative_en=data.narrative_en,
-                               narrative_fr=data.narrative_fr, lang=lang, dry_run=True)
-    except PermissionDenied:
-        _fail(2, f"{email} may not enter values for {project.code}")
-    except WorkflowError as exc:
-        with force_locale(lang):
-            _fail(2 if "period" in exc.params and "not a period" in exc.message_id else 1, error_message(exc))
-    result = outcome.result
     with force_locale(lang):
-        names = dtype_names()
-        printed = [transfer.finding_json(f, finding_message(f.code.value, {k: str(v) for k, v in f.params.items()},
-                                                            names))
-                   for f in result.findings]
-    click.echo(json.dumps(printed, ensure_ascii=False, indent=2))
-    if any(f.code.value in UNKNOWN for f in result.findings):
-        _fail(2, "the file refers to indicators or categories this project does not have: nothing written")
-    if result.errors:
-        _fail(1, f"{len(result.errors)} errors: nothing written")
+        try:
+            outcome = service.import_values(project, data.period, user, data.entries, narrative_en=data.narrative_en,
+                                            narrative_fr=data.narrative_fr, lang=lang, commit=not dry_run)
+            if not dry_run:
+                db.session.commit()
+        except PermissionDenied:
+            db.session.rollback()
+            _fail(2, f"{email} may not enter values for {project.code}")
+        except (UnknownCells, BlockedError) as exc:
+            db.session.rollback()
+            click.echo(_findings_json(exc.result))
+            _fail(EXIT_CODES.get(type(exc), 1), error_message(exc))
+        except WorkflowError as exc:
+            db.session.rollback()
+            _fail(EXIT_CODES.get(type(exc), 1), error_message(exc))
+        click.echo(_findings_json(outcome.result))
     if dry_run:
         click.echo("dry run: nothing written", err=True)
         return
-    try:
-        outcome = service.save(project, data.period, user, data.entries, narrative_en=data.narrative_en,
-                               narrative_fr=data.narrative_fr, lang=lang)
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        with force_locale(lang):
-            _fail(1, error_message(exc))
     click.echo(f"saved {project.code} {outcome.submission.period}: {outcome.changed} changes, "
                f"version {outcome.submission.version}", err=True)
+
+
+# 2: the file names something that does not exist or holds what no door accepts; 1: it is refused as it stands.
+EXIT_CODES = {UnknownCells: 2, UnknownPeriod: 2, InvalidText: 2, BlockedError: 1, PeriodShut: 1}
+
+
+def _findings_json(result) -> str:
+    names = dtype_names()
+    return json.dumps([transfer.finding_json(f, finding_message(f.code.value, {k: str(v) for k, v in f.params.items()},
+                                                                names))
+                       for f in result.findings], ensure_ascii=False, indent=2)
 
 
 @submissions.command("export")

@@ -15,7 +15,9 @@ def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] 
 
 def error_message(error) -> str:
     """A WorkflowError in the current language."""
-    params = {k: (format_period(v) if k == "period" else v) for k, v in error.params.items()}
+    params = {k: (format_period(v) if k in ("period", "first", "last") else v) for k, v in error.params.items()}
+    if "field" in params:
+        params["field"] = field_label(params["field"])
     if "status" in params:
         from meapp.i18n import enum_label
 
@@ -95,6 +97,10 @@ def state_label(state: str) -> str:
 
 
 FIELD_LABELS = {
+    "narrative_en": N_("The English narrative"),
+    "narrative_fr": N_("The French narrative"),
+    "justification": N_("A justification"),
+    "reason": N_("The reason"),
     "name_en": N_("name in English"),
     "name_fr": N_("name in French"),
     "summary_en": N_("summary in English"),

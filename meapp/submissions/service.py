@@ -16,21 +16,39 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from meapp.auth.permissions import Action, can
 from meapp.core.periods import Period, PeriodError, default_due_date
+from meapp.core.text import (
+    CELL_LIMIT,
+    CODE_LIMIT,
+    COMBINATION_LIMIT,
+    COMMENT_LIMIT,
+    NARRATIVE_LIMIT,
+    REASON_LIMIT,
+    strip_control,
+    text_problem,
+)
 from meapp.extensions import db
 from meapp.logframes.models import Severity, Unit
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.audit import record
-from meapp.submissions.errors import BlockedError, BusyError, ConflictError, PermissionDenied, WorkflowError
+from meapp.submissions.errors import (
+    BlockedError,
+    BusyError,
+    ConflictError,
+    InvalidText,
+    PeriodShut,
+    PermissionDenied,
+    UnknownCells,
+    UnknownPeriod,
+    WorkflowError,
+)
 from meapp.submissions.models import Finding as FindingRow
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import RawValue, ValidationResult, validate
 from meapp.validation.findings import N_
 
 EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
-NARRATIVE_LIMIT = 20000
-REASON_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,26 @@ def _jsonable(params: dict) -> dict:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
 
 
+def check_text(text: str | None, limit: int, field: str) -> None:
+    """Refuse text with control characters or beyond its field's length (core.text), saying where."""
+    problem = text_problem(text, limit)
+    if problem is not None:
+        raise InvalidText(problem.value, field, limit)
+
+
+def check_entries(entries: list[ValueEntry], narrative_en: str | None = None, narrative_fr: str | None = None) -> None:
+    """The text rules for a batch of cells and narratives, before anything is read or written."""
+    for entry in entries:
+        where = strip_control(f"{entry.indicator[:CODE_LIMIT]} {entry.combination[:COMBINATION_LIMIT]}".strip())
+        check_text(entry.indicator, CODE_LIMIT, where)
+        check_text(entry.combination, COMBINATION_LIMIT, where)
+        if isinstance(entry.value, str):
+            check_text(entry.value, CELL_LIMIT, where)
+        check_text(entry.comment, COMMENT_LIMIT, where)
+    check_text(narrative_en, NARRATIVE_LIMIT, "narrative_en")
+    check_text(narrative_fr, NARRATIVE_LIMIT, "narrative_fr")
+
+
 def _require(actor, action: Action, project: Project) -> None:
     if not can(actor, action, project):
         raise PermissionDenied()
@@ -66,7 +104,7 @@ def _check_period(period: str) -> str:
     try:
         return Period.parse(period).code
     except PeriodError as exc:
-        raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period) from exc
+        raise UnknownPeriod(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period) from exc
 
 
 def _check_version(submission: Submission, expected_version: int | None) -> None:
@@ -150,10 +188,40 @@ def _format_raw(value) -> str | None:
 
 
 def _project_period(project: Project, period: str) -> str:
-    """The period's code, refused when it is not of the project's reporting frequency."""
+    """The period's code, refused when it is not one the project reports for (frequency and dates)."""
     code = _check_period(period)
-    if Period.parse(code).frequency != project.reporting_frequency:
-        raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period)
+    parsed = Period.parse(code)
+    if parsed.frequency != project.reporting_frequency or len(code) > 7:
+        raise UnknownPeriod(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period)
+    if not project.reports_in(parsed):
+        raise UnknownPeriod(N_("%(period)s is outside the project's dates: it reports from %(first)s to %(last)s."),
+                            period=code, first=project.periods()[0].code if project.periods() else "",
+                            last=project.periods()[-1].code if project.periods() else "")
+    return code
+
+
+def check_writable(project: Project, period: str, submission: Submission | None,
+                   today: dt.date | None = None) -> str:
+    """The one rule every write into a project's period obeys (values, narratives, justifications, evidence).
+
+    A period takes new figures only when it is one of the project's periods, has begun (or the
+    secretariat opened it early), its reporting round is not closed, and its report is still in the
+    implementer's hands. Only the secretariat reopens a closed period or an approved report. Returns
+    the period's code; raises UnknownPeriod (404) or PeriodShut (409) with the true reason.
+    """
+    code = _project_period(project, period)
+    if submission is not None and (submission.is_locked or submission.status is SubmissionStatus.APPROVED):
+        raise PeriodShut(N_("The report for %(period)s is already approved: only the secretariat can reopen it."),
+                         period=code)
+    if submission is not None and submission.status not in EDITABLE:
+        raise PeriodShut(N_("This submission is %(status)s: it cannot be changed."), status=submission.status.value)
+    reporting = queries.reporting_period(code)
+    if reporting is not None and reporting.status is PeriodStatus.CLOSED:
+        raise PeriodShut(N_("The reporting period %(period)s is closed: only the secretariat can reopen it."),
+                         period=code)
+    today = today or dt.date.today()
+    if Period.parse(code).start_date > today and (reporting is None or reporting.status is not PeriodStatus.OPEN):
+        raise PeriodShut(N_("%(period)s has not begun yet: its values can be entered once it starts."), period=code)
     return code
 
 
@@ -166,14 +234,10 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     saved); None skips the check (scripted loads, which say exactly what they change).
     """
     _require(actor, Action.EDIT, project)
+    check_entries(entries, narrative_en, narrative_fr)
     period = _project_period(project, period)
     submission = queries.find_submission(project, period)
-    if submission is not None and submission.status not in EDITABLE:
-        raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."),
-                            status=submission.status.value)
-    for text in (narrative_en, narrative_fr):
-        if text is not None and len(text) > NARRATIVE_LIMIT:
-            raise WorkflowError(N_("A narrative may hold at most %(limit)s characters."), limit=NARRATIVE_LIMIT)
+    check_writable(project, period, submission)
     if submission is not None:
         _check_version(submission, expected_version)
 
@@ -186,11 +250,13 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     values = [v for v in merged.values() if not (v.value is None or (isinstance(v.value, str) and not v.value.strip()))]
     result = validate(queries.validation_input(project, period, indicators, values,
                                                is_locked=_is_locked(submission, period), lang=lang))
+    # Values for indicators or categories the project does not have refuse the whole save, on every door.
+    unknown = sorted({(f.indicator, f.combination) for f in result.findings
+                      if f.code.value in ("unknown_indicator", "unknown_category")})
+    if unknown:
+        raise UnknownCells(unknown, result)
     if dry_run:
         return SaveOutcome(submission, result, dry_run=True)
-    # Unknown indicators and categories cannot be stored; everything else is kept, even unreadable text.
-    unstorable = {(f.indicator, f.combination) for f in result.findings
-                  if f.code.value in ("unknown_indicator", "unknown_category")}
 
     created = submission is None
     if created:
@@ -207,8 +273,6 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     stored = {(v.indicator_id, v.combination): v for v in submission.values}
     changes, pending_audit = [], []
     for entry in entries:
-        if (entry.indicator, entry.combination) in unstorable:
-            continue
         indicator = by_code[entry.indicator]
         row = stored.get((indicator.id, entry.combination))
         parsed = result.parsed.get((entry.indicator, entry.combination))
@@ -266,6 +330,27 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     return SaveOutcome(submission, result, changed=len(changes), created=created, changes=changes)
 
 
+def import_values(project: Project, period: str, actor, entries: list[ValueEntry], *,
+                  narrative_en: str | None = None, narrative_fr: str | None = None, lang: str = "en",
+                  commit: bool = True) -> SaveOutcome:
+    """The import rule of every door that brings a batch of values (CLI file, Excel upload, API).
+
+    Everything is checked before anything is written: text rules, the period, the account's rights,
+    indicators and categories (an unknown one refuses the whole batch: UnknownCells), then validation;
+    any error finding refuses the batch (BlockedError carrying the findings). Only then, with commit,
+    are the values saved as a draft in one flush; without it (dry run) nothing is written. Values not
+    in the batch keep what is stored, and submitting stays a person's decision.
+    """
+    outcome = save(project, period, actor, entries, narrative_en=narrative_en, narrative_fr=narrative_fr,
+                   lang=lang, dry_run=True)
+    if outcome.result.errors:
+        raise BlockedError(outcome.result.errors, N_("Errors to fix: %(count)s. Nothing was saved."),
+                           count=len(outcome.result.errors), result=outcome.result)
+    if not commit:
+        return outcome
+    return save(project, period, actor, entries, narrative_en=narrative_en, narrative_fr=narrative_fr, lang=lang)
+
+
 def _load(project: Project, period: str) -> Submission:
     submission = queries.find_submission(project, _check_period(period))
     if submission is None:
@@ -295,8 +380,7 @@ def justify(project: Project, period: str, actor, finding_keys: dict[str, str],
     """Write the justifications of warnings (key → text)."""
     _require(actor, Action.EDIT, project)
     submission = _load(project, period)
-    if submission.status not in EDITABLE:
-        raise WorkflowError(N_("This submission is %(status)s: it cannot be changed."), status=submission.status.value)
+    check_writable(project, submission.period, submission)
     _check_version(submission, expected_version)
     rows = {f"{f.code}:{f.indicator_code}:{f.combination}:{(f.params or {}).get('rule', '')}": f
             for f in submission.findings}
@@ -305,8 +389,7 @@ def justify(project: Project, period: str, actor, finding_keys: dict[str, str],
         text = (text or "").strip()
         if row is None or row.severity.value != "warning" or text == row.justification:
             continue
-        if len(text) > REASON_LIMIT:
-            raise WorkflowError(N_("A justification may hold at most %(limit)s characters."), limit=REASON_LIMIT)
+        check_text(text, REASON_LIMIT, "justification")
         record(actor, "finding.justify", row, before={"justification": row.justification},
                after={"justification": text}, project_id=project.id, submission_id=submission.id,
                key=f"{project.code}/{period}/{row.indicator_code}/{row.combination}")
@@ -322,8 +405,9 @@ def submit(project: Project, period: str, actor, expected_version: int | None = 
     _require(actor, Action.EDIT, project)
     submission = _load(project, period)
     if submission.status not in EDITABLE:
-        raise WorkflowError(N_("This submission is %(status)s: it cannot be submitted."),
-                            status=submission.status.value)
+        raise PeriodShut(N_("This submission is %(status)s: it cannot be submitted."),
+                         status=submission.status.value)
+    check_writable(project, submission.period, submission)
     _period_open_for(actor, submission.period)
     _check_version(submission, expected_version)
     result = revalidate(project, submission, lang)
@@ -363,8 +447,7 @@ def return_submission(project: Project, period: str, actor, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(N_("Say why the submission is returned."))
-    if len(reason) > REASON_LIMIT:
-        raise WorkflowError(N_("A reason may hold at most %(limit)s characters."), limit=REASON_LIMIT)
+    check_text(reason, REASON_LIMIT, "reason")
     submission = _load(project, period)
     if submission.status is not SubmissionStatus.SUBMITTED:
         raise WorkflowError(N_("Only a submitted report can be approved or returned."))
@@ -381,6 +464,7 @@ def reopen(project: Project, period: str, actor, reason: str, expected_version: 
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(N_("Say why the submission is reopened."))
+    check_text(reason, REASON_LIMIT, "reason")
     submission = _load(project, period)
     if submission.status is not SubmissionStatus.APPROVED:
         raise WorkflowError(N_("Only an approved submission can be reopened."))

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from meapp.core.numbers import NumberError, parse_decimal
+from meapp.core.text import text_problem
 from meapp.submissions.service import ValueEntry
 from meapp.validation.inputs import combination_key, parse_combination
 
@@ -30,17 +32,27 @@ def _where(index: int, field: str) -> str:
     return f"values[{index}].{field}"
 
 
+def _no_constant(name: str):
+    raise TransferError(f"{name} is not a number meapp accepts")
+
+
 def read(text: str) -> Transfer:
     """Parse and check the shape of a transfer file; numbers are kept exact (Decimal)."""
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise TransferError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise TransferError("not valid JSON: it is nested too deeply") from exc
+    except (ValueError, ArithmeticError) as exc:
+        raise TransferError(f"not valid JSON: {str(exc)[:200]}") from exc
     if not isinstance(data, dict):
         raise TransferError("the file must hold one JSON object")
     for key in ("project", "period"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise TransferError(f'"{key}" must be a non-empty string')
+        if text_problem(data[key], 40):
+            raise TransferError(f'"{key}" holds control characters or is too long')
     values = data.get("values", [])
     if not isinstance(values, list):
         raise TransferError('"values" must be a list')
@@ -60,15 +72,24 @@ def read(text: str) -> Transfer:
         value = item.get("value")
         if isinstance(value, bool) or not (value is None or isinstance(value, (str, int, Decimal))):
             raise TransferError(f"{_where(index, 'value')} must be a string, a number or null")
+        if isinstance(value, (int, Decimal)):
+            try:
+                value = parse_decimal(value)
+            except NumberError as exc:
+                raise TransferError(f"{_where(index, 'value')} is not a number meapp can hold "
+                                    "(at most 30 digits, no exponent beyond them)") from exc
         comment = item.get("comment")
         if comment is not None and not isinstance(comment, str):
             raise TransferError(f"{_where(index, 'comment')} must be a string")
-        entries.append(ValueEntry(indicator.strip(), None if value is None else str(value),
-                                  combination_key(categories), comment))
-    keys = [(e.indicator, e.combination) for e in entries]
-    duplicates = sorted({f"{i} {c}".strip() for i, c in keys if keys.count((i, c)) > 1})
+        entries.append(ValueEntry(indicator.strip(), value, combination_key(categories), comment))
+    seen, duplicates = set(), set()
+    for entry in entries:
+        key = (entry.indicator, entry.combination)
+        (duplicates if key in seen else seen).add(key)
+    duplicates = sorted(f"{i} {c}".strip() for i, c in duplicates)
     if duplicates:
-        raise TransferError(f"the same value is given twice: {', '.join(duplicates)}")
+        more = f" and {len(duplicates) - 20} more" if len(duplicates) > 20 else ""
+        raise TransferError(f"the same value is given twice: {', '.join(duplicates[:20])}{more}")
     narrative = data.get("narrative") or {}
     if not isinstance(narrative, dict) or not all(k in ("en", "fr") and isinstance(v, str)
                                                   for k, v in narrative.items()):

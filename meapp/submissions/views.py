@@ -9,13 +9,13 @@ from sqlalchemy import select
 from meapp.auth.permissions import Action, allowed_actions, get_project_or_404
 from meapp.core.periods import Period
 from meapp.extensions import db
-from meapp.forms import CONTROL, strip_control_characters
+from meapp.core.text import CELL_LIMIT, CODE_LIMIT, COMBINATION_LIMIT, COMMENT_LIMIT, strip_control, text_problem
 from meapp.i18n import current_language
 from meapp.submissions import evidence as evidence_service
 from meapp.submissions import grid as grid_module
 from meapp.submissions import queries, service
 from meapp.submissions.errors import BlockedError, ConflictError, WorkflowError
-from meapp.submissions.forms import ActionForm, EvidenceForm, GridForm, ReasonForm
+from meapp.submissions.forms import ActionForm, CsrfOnlyForm, EvidenceForm, GridForm, ReasonForm
 from meapp.submissions.models import Evidence
 from meapp.submissions.presenters import dtype_names, error_message
 
@@ -25,12 +25,9 @@ bp = Blueprint("submissions", __name__, url_prefix="/projects/<code>/periods/<pe
 def _context(code: str, period: str, action: Action = Action.READ):
     project = get_project_or_404(current_user, code, action)
     normal = grid_module.parse_period_or_none(period)
-    if normal is None or len(normal) > 7 or Period.parse(normal).frequency != project.reporting_frequency:
-        abort(404)
+    if normal is None or len(normal) > 7 or not project.reports_in(Period.parse(normal)):
+        abort(404)  # not one of the project's periods (another frequency, or outside its dates)
     return project, normal
-
-
-CELL_LIMIT, COMMENT_LIMIT = 4000, 2000
 
 
 def _cells_from_form(form) -> tuple[list[service.ValueEntry], dict, bool]:
@@ -43,17 +40,15 @@ def _cells_from_form(form) -> tuple[list[service.ValueEntry], dict, bool]:
         if not name.startswith("v|"):
             continue
         parts = name.split("|", 2)
-        if len(parts) != 3 or len(parts[1]) > 40 or len(parts[2]) > 200:
+        if len(parts) != 3 or text_problem(parts[1], CODE_LIMIT) or text_problem(parts[2], COMBINATION_LIMIT):
             clean = False
             continue
         _, indicator, combination = parts
         comment = form.get(f"c|{indicator}|{combination}")
-        if CONTROL.search(value) or (comment and CONTROL.search(comment)) or len(value) > CELL_LIMIT or \
-                (comment and len(comment) > COMMENT_LIMIT):
-            typed[(indicator, combination)] = strip_control_characters(value)[:CELL_LIMIT]
+        if text_problem(value, CELL_LIMIT) or text_problem(comment, COMMENT_LIMIT):
+            typed[(indicator, combination)] = strip_control(value)[:CELL_LIMIT]
             clean = False
             continue
-        comment = form.get(f"c|{indicator}|{combination}")
         original = form.get(f"o|{indicator}|{combination}")
         typed[(indicator, combination)] = value
         if original is not None and original == value and comment is None:
@@ -102,6 +97,8 @@ def save(code: str, period: str):
               "error")
         return _render(project, period, form, typed, 400)
     if not form.validate():
+        for message in form.version.errors:
+            flash(message, "error")
         return _render(project, period, form, typed, 400)
     try:
         outcome = service.save(project, period, current_user, entries, narrative_en=form.narrative_en.data,
@@ -252,7 +249,7 @@ def download_evidence(code: str, period: str, evidence_id: int):
 @login_required
 def delete_evidence(code: str, period: str, evidence_id: int):
     project, period = _context(code, period, Action.EDIT)
-    if not ActionForm().validate():
+    if not CsrfOnlyForm().validate():
         abort(400)
     try:
         evidence_service.remove(project, _evidence(project, period, evidence_id), current_user)

@@ -1,20 +1,19 @@
 """The checks: each a small function over plain data, returning findings."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from statistics import median
 
-from meapp.core.numbers import NumberError, decimal_places, parse_decimal
+from meapp.core.numbers import NumberError, parse_decimal, significant_decimals
 from meapp.core.periods import Period, PeriodError
+from meapp.core.text import CELL_LIMIT, text_problem
 from meapp.validation.expressions import RuleSyntaxError, Undefined, compare, evaluate, names, parse_expression
 from meapp.validation.findings import Finding, FindingCode, finding
 from meapp.validation.inputs import IndicatorSpec, PeriodContext, RuleSpec, parse_combination
 
 YES = {"1", "yes", "y", "oui", "o", "true", "vrai"}
 NO = {"0", "no", "n", "non", "false", "faux"}
-TEXT_LIMIT = 4000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_LIMIT = CELL_LIMIT
 # DHIS2's outlier rule: modified z-score (Iglewicz and Hoaglin) beyond 3.5, with enough history.
 OUTLIER_SCORE = Decimal("3.5")
 OUTLIER_MIN_HISTORY = 4
@@ -28,7 +27,7 @@ def parse_value(spec: IndicatorSpec, raw, lang: str, combination: str = "") -> t
         return None, []
     if spec.unit == "text":
         text = str(raw).strip()
-        if _CONTROL.search(text) or len(text) > TEXT_LIMIT:
+        if text_problem(text, TEXT_LIMIT):
             return None, [finding(FindingCode.INVALID_TEXT, spec.code, combination, limit=TEXT_LIMIT)]
         return text, []
     if spec.unit == "yes_no" and isinstance(raw, str):
@@ -50,7 +49,7 @@ def parse_value(spec: IndicatorSpec, raw, lang: str, combination: str = "") -> t
 def check_range(spec: IndicatorSpec, value: Decimal, combination: str = "") -> list[Finding]:
     """Decimals, sign of counts, percent bounds, allowed range."""
     found = []
-    if decimal_places(value.normalize() if value else value) > spec.decimals:
+    if significant_decimals(value) > spec.decimals:
         found.append(finding(FindingCode.TOO_MANY_DECIMALS, spec.code, combination, value=value,
                              decimals=spec.decimals))
     if spec.unit == "percent" and not Decimal(0) <= value <= Decimal(100):

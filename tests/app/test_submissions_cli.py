@@ -88,9 +88,9 @@ def test_messages_follow_the_users_language(runner, tx, tmp_path, prj, user):
     (json.dumps(good(values=[{"indicator": "COUNT", "value": "1"}, {"indicator": "COUNT", "value": "2"}])),
      "the same value is given twice"),
     (json.dumps(good(project="NOPE")), "unknown project: NOPE"),
-    (json.dumps(good(values=[{"indicator": "NOPE", "value": "1"}])), "nothing written"),
+    (json.dumps(good(values=[{"indicator": "NOPE", "value": "1"}])), "Nothing was saved"),
     (json.dumps(good(values=[{"indicator": "COUNT", "categories": {"sex": "X"}, "value": "1"}])),
-     "nothing written"),
+     "Nothing was saved"),
     (json.dumps(good(period="2024Q9")), "is not a period"),
 ])
 def test_bad_files_exit_2(runner, tx, tmp_path, prj, payload, message):
@@ -139,3 +139,69 @@ def test_export_csv_never_makes_formulas(runner, tx, tmp_path, prj):
 def test_export_unknown_exits_2(runner, tx, prj):
     assert runner.invoke(args=["submissions", "export", "NOPE", "2024Q1"]).exit_code == 2
     assert runner.invoke(args=["submissions", "export", "TESTPRJ", "2029Q1"]).exit_code == 2
+
+
+HOSTILE = [
+    ('{"project": "TESTPRJ", "period": "2024Q1", "values": [{"indicator": "EMP", "value": ' + "9" * 5000 + "}]}",
+     "values[0].value is not a number meapp can hold"),
+    ('{"project": "TESTPRJ", "period": "2024Q1", "values": [{"indicator": "EMP", "value": 1e999999999}]}',
+     "values[0].value is not a number meapp can hold"),
+    ('{"project": "TESTPRJ", "period": "2024Q1", "values": [{"indicator": "EMP", "value": NaN}]}', "NaN"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (json.dumps(good(values=[{"indicator": "NOTE", "value": "\ud800"}])), "invisible control characters"),
+    (json.dumps(good(values=[{"indicator": "NOTE", "value": "a\x00b"}])), "invisible control characters"),
+    (json.dumps(good(values=[{"indicator": "EMP\x00", "value": "1"}])), "invisible control characters"),
+    (json.dumps(good(values=[{"indicator": "EMP", "value": "1", "comment": "x" * 5_000_000}])),
+     "may hold at most 2000 characters"),
+    (json.dumps(good(values=[{"indicator": "EMP", "value": "1", "comment": "bell\x07"}])),
+     "invisible control characters"),
+    (json.dumps(good(narrative={"en": "esc\x1b[31m"})), "The English narrative holds invisible control characters"),
+    (json.dumps(good(narrative={"fr": "x" * 20001})), "The French narrative may hold at most 20000 characters"),
+    (json.dumps(good(project="TEST\x00PRJ")), '"project" holds control characters'),
+    (json.dumps(good(period="2099Q1")), "outside the project"),
+    (json.dumps(good(period="1900Q1")), "outside the project"),
+]
+
+
+@pytest.mark.parametrize("payload, message", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_files_exit_2_with_a_message_not_a_traceback(runner, tx, tmp_path, prj, payload, message):
+    result = load(runner, tmp_path, payload, prj)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert message in result.output
+    assert values_of(tx) == 0
+
+
+def test_typed_exponents_are_not_numbers(runner, tx, tmp_path, prj):
+    data = good()
+    data["values"].append({"indicator": "EMP", "value": "1e5"})
+    result = load(runner, tmp_path, data, prj)
+    assert result.exit_code == 1
+    assert "“1e5” is not a number." in result.output
+    assert values_of(tx) == 0
+
+
+def test_a_closed_period_blocks_the_load_and_says_why(runner, tx, tmp_path, prj):
+    from meapp.submissions.models import ReportingPeriod
+
+    tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2024Q1")).status = "closed"
+    tx.commit()
+    before = tx.scalar(select(func.count()).select_from(AuditEvent))
+    result = load(runner, tmp_path, good(), prj)
+    assert result.exit_code == 1
+    assert "is closed: only the secretariat can reopen it" in result.output
+    assert values_of(tx) == 0
+    assert tx.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_an_approved_period_blocks_the_load(runner, tx, tmp_path, prj):
+    result = load(runner, tmp_path, good(period="2023Q4", values=[{"indicator": "EMP", "value": "1"}]), prj)
+    assert result.exit_code == 1
+    assert "already approved" in result.output
+
+
+def test_many_duplicates_are_listed_briefly(runner, tx, tmp_path, prj):
+    values = [{"indicator": "EMP", "categories": {"n": str(k)}, "value": "1"} for k in range(20_000)] * 2
+    result = load(runner, tmp_path, good(values=values), prj)
+    assert result.exit_code == 2
+    assert "the same value is given twice" in result.output and "and 19980 more" in result.output

@@ -25,9 +25,17 @@ def as_implementer(client, prj):
     return client
 
 
+def page_version(client, period="2024Q1") -> str:
+    """The version the grid page shows, as a person's browser would send it back."""
+    page = client.get(f"{URL}/{period}").get_data(as_text=True)
+    found = re.search(r'name="version" value="(\d+)"', page)
+    return found.group(1) if found else "0"
+
+
 def save(client, cells, period="2024Q1", lang="en", **extra):
     data = {f"v|{k}": v for k, v in cells.items()}
     data.update(extra)
+    data.setdefault("version", page_version(client, period))
     response = client.post(f"{URL}/{period}/save", data=data, headers={"Accept-Language": lang})
     page = client.get(f"{URL}/{period}", headers={"Accept-Language": lang}).get_data(as_text=True)
     return response, page
@@ -68,18 +76,34 @@ def test_finding_through_the_web_form(as_implementer, tx, code, cells, message):
     assert message in page
 
 
-def test_unknown_indicator_and_category_are_reported_not_stored(as_implementer, tx):
+def audit_count(tx) -> int:
+    return tx.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_unknown_indicators_and_categories_refuse_the_whole_save(as_implementer, tx):
+    before = audit_count(tx)
     response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|COUNT|": "30", "v|NOPE|": "3",
-                                                                 "v|COUNT|sex=X": "2"})
-    assert response.status_code == 302
-    codes = stored_codes(tx)
-    assert "unknown_indicator" in codes and "unknown_category" in codes
-    submission = tx.scalar(select(Submission).where(Submission.period == "2024Q1",
-                                                    Submission.project.has(code="TESTPRJ")))
-    assert {v.combination for v in submission.values} == {""}
-    page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
-    assert "The logframe has no indicator “NOPE”." in page
-    assert "“sex=X” is not a category this indicator is disaggregated by." in page
+                                                                 "v|COUNT|sex=X": "2", "version": "0"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "NOPE" in html and "COUNT sex=X" in html and "Nothing was saved." in html
+    assert current(tx) is None and audit_count(tx) == before  # no draft, no finding rows, no audit
+
+
+def test_many_unknown_cells_store_nothing(as_implementer, tx):
+    fields = {f"v|X{n}|": "1" for n in range(2000)}
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={**fields, "version": "0"})
+    assert response.status_code == 400
+    assert current(tx) is None
+
+
+def test_a_save_without_its_version_is_refused(as_implementer, tx):
+    save(as_implementer, BASE)
+    before = audit_count(tx)
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "3"})
+    assert response.status_code == 400
+    assert "reload the page" in response.get_data(as_text=True)
+    assert audit_count(tx) == before
 
 
 def test_required_missing_and_french_messages(as_implementer, tx):
@@ -89,21 +113,49 @@ def test_required_missing_and_french_messages(as_implementer, tx):
     assert "1,5 compte plus de 0 décimale(s)." in page  # read as 1.5 in French, shown back in French
 
 
-def test_period_outside_project(as_implementer, tx):
-    response, page = save(as_implementer, BASE, period="2030Q1")
-    assert "period_outside_project" in stored_codes(tx, "2030Q1")
-    assert "The period Q1 2030 lies outside the project&#39;s dates." in page
+@pytest.mark.parametrize("period", ["2030Q1", "2099Q1", "1900Q1", "2022Q4"])
+def test_periods_outside_the_project_take_nothing(as_implementer, tx, period):
+    before = audit_count(tx)
+    assert as_implementer.get(f"{URL}/{period}").status_code == 404
+    response = as_implementer.post(f"{URL}/{period}/save", data={"v|COUNT|": "1", "version": "0"})
+    assert response.status_code == 404
+    assert current(tx, period) is None and audit_count(tx) == before
 
 
-def test_period_locked_when_the_reporting_period_is_closed(as_implementer, tx, prj):
+def test_a_closed_period_says_so_and_takes_nothing(as_implementer, tx, prj):
+    from meapp.submissions.models import ReportingPeriod
+
+    save(as_implementer, BASE)
+    tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2024Q1")).status = "closed"
+    tx.commit()
+    before, version = audit_count(tx), current(tx).version
+    for lang, message in (("en", "The reporting period Q1 2024 is closed: only the secretariat can reopen it."),
+                          ("fr", "La période de rapport T1 2024 est close")):
+        response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "3", "version": str(version)},
+                                       headers={"Accept-Language": lang})
+        assert response.status_code == 409
+        assert message in response.get_data(as_text=True)
+    assert audit_count(tx) == before and current(tx).version == version
+
+
+def test_a_closed_period_refuses_a_first_draft_too(as_implementer, tx, prj):
     from meapp.submissions.models import ReportingPeriod
 
     tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2024Q1")).status = "closed"
     tx.commit()
-    response, page = save(as_implementer, BASE)
-    assert "period_locked" in stored_codes(tx)
-    assert "The period Q1 2024 is locked" in page
-    assert 'disabled aria-disabled="true"' in page  # submit is disabled while errors remain
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "3", "version": "0"})
+    assert response.status_code == 409
+    assert current(tx) is None
+
+
+def test_an_approved_period_says_approved(client, prj, tx):
+    with client.session_transaction() as session:
+        session["_user_id"] = prj["implementer"]
+    before = audit_count(tx)
+    response = client.post(f"{URL}/2023Q4/save", data={"v|EMP|": "3", "version": str(current(tx, "2023Q4").version)})
+    assert response.status_code == 409
+    assert "already approved" in response.get_data(as_text=True)
+    assert audit_count(tx) == before
 
 
 def test_text_kept_as_typed_and_control_characters_refused(as_implementer, tx):
@@ -111,7 +163,8 @@ def test_text_kept_as_typed_and_control_characters_refused(as_implementer, tx):
     page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
     assert 'value="12 people"' in page  # nothing typed is lost, even unreadable
     assert "not_a_number" in stored_codes(tx)
-    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "13", "v|NOTE|": "bad\x1btext"})
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|EMP|": "13", "v|NOTE|": "bad\x1btext",
+                                                                "version": page_version(as_implementer)})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "invisible control characters" in html and 'value="13"' in html and "badtext" in html
@@ -160,20 +213,21 @@ def test_full_workflow_fill_fix_submit_return_approve(client, prj, tx):
     save(client, {"PCT|": "45.5"})
     submission = current(tx)
     assert submission.status is SubmissionStatus.DRAFT
-    client.post(f"{URL}/2024Q1/submit", data={})
+    client.post(f"{URL}/2024Q1/submit", data={"version": page_version(client)})
     submission = current(tx)
     assert submission.status is SubmissionStatus.SUBMITTED  # the justification survived re-validation
     # The donor approves: locked.
     with client.session_transaction() as session:
         session["_user_id"] = prj["donor"]
-    assert client.post(f"{URL}/2024Q1/approve", data={}).status_code == 302
+    assert client.post(f"{URL}/2024Q1/approve", data={"version": submission.version}).status_code == 302
     submission = current(tx)
     assert submission.status is SubmissionStatus.APPROVED and submission.is_locked
     # Nobody edits it any more.
     with client.session_transaction() as session:
         session["_user_id"] = prj["implementer"]
-    response = client.post(f"{URL}/2024Q1/save", data={"v|PCT|": "50"})
-    assert response.status_code == 400
+    response = client.post(f"{URL}/2024Q1/save", data={"v|PCT|": "50", "version": submission.version})
+    assert response.status_code == 409
+    assert "already approved" in response.get_data(as_text=True)
     actions = [e.action for e in tx.scalars(select(AuditEvent).where(AuditEvent.submission_id == submission.id)
                                             .order_by(AuditEvent.id))]
     for expected in ("value.create", "value.update", "finding.justify", "submission.submit", "submission.return",
@@ -224,7 +278,9 @@ def test_reopen_needs_the_secretariat_and_a_reason(client, prj, tx, user):
     with client.session_transaction() as session:
         session["_user_id"] = user("secretariat@example.org").session_token
     assert client.post(f"{URL}/2023Q4/reopen", data={"reason": ""}).status_code == 400
-    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": "Typo in COUNT"}).status_code == 302
+    version = current(tx, "2023Q4").version
+    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": "Typo in COUNT"}).status_code == 400  # no version
+    assert client.post(f"{URL}/2023Q4/reopen", data={"reason": "Typo in COUNT", "version": version}).status_code == 302
     submission = tx.scalar(select(Submission).where(Submission.period == "2023Q4",
                                                     Submission.project.has(code="TESTPRJ")))
     assert submission.status is SubmissionStatus.DRAFT and not submission.is_locked
@@ -288,10 +344,10 @@ def test_periods_of_another_frequency_are_404(as_implementer, url):
     assert as_implementer.post(url + "/save", data={"v|COUNT|": "1"}).status_code == 404
 
 
-def test_far_future_period_is_reported_not_a_500(as_implementer, tx):
-    assert as_implementer.get(f"{URL}/2999Q4").status_code == 200
-    assert as_implementer.post(f"{URL}/2999Q4/save", data={"v|COUNT|": "1"}).status_code == 302
-    assert "period_outside_project" in stored_codes(tx, "2999Q4")
+def test_far_future_period_is_404_not_a_500(as_implementer, tx):
+    assert as_implementer.get(f"{URL}/2999Q4").status_code == 404
+    assert as_implementer.post(f"{URL}/2999Q4/save", data={"v|COUNT|": "1", "version": "0"}).status_code == 404
+    assert current(tx, "2999Q4") is None
 
 
 def test_value_audit_events_carry_the_value_id(as_implementer, tx):
