@@ -95,14 +95,24 @@ class IndicatorRow:
     indicator: Indicator
     targets: dict[str, Decimal] = field(default_factory=dict)  # period → total target
     values: dict[str, dict[str, Value]] = field(default_factory=dict)  # period → combination → value
+    approved: frozenset[str] = frozenset()  # periods whose report is approved
 
     def total(self, period: str) -> Value | None:
         return self.values.get(period, {}).get("")
 
-    def to_date(self, periods: list[str]) -> Decimal | None:
-        """The actual to date, added up the way the indicator says (sum, latest, maximum, average)."""
+    def _added_up(self, periods: list[str]) -> Decimal | None:
         values = [t.value for t in (self.total(p) for p in periods) if t is not None and t.value is not None]
         return to_date(self.indicator.aggregation.value, values)
+
+    def to_date(self, periods: list[str]) -> Decimal | None:
+        """The actual to date as every document states it: approved values only, added up the way the
+        indicator says (sum, latest, maximum, average), oldest first."""
+        return self._added_up([p for p in periods if p in self.approved])
+
+    def pending_to_date(self, periods: list[str]) -> Decimal | None:
+        """The same, counting values not yet approved too; None when it says nothing more."""
+        pending = self._added_up(periods)
+        return None if pending == self.to_date(periods) else pending
 
     def percent_of_target(self, periods: list[str]) -> Decimal | None:
         ind = self.indicator
@@ -172,7 +182,8 @@ def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
         select(ValidationRule).where(ValidationRule.project_id == project.id).order_by(ValidationRule.position)
     ).all()
 
-    rows = {ind.id: IndicatorRow(ind) for ind in indicators}
+    approved = frozenset(s.period for s in submissions if s.status is SubmissionStatus.APPROVED)
+    rows = {ind.id: IndicatorRow(ind, approved=approved) for ind in indicators}
     for indicator_id, period, value in targets:
         rows[indicator_id].targets[period] = value
     period_of = {s.id: s.period for s in submissions}
