@@ -362,3 +362,39 @@ def test_parts_that_do_not_add_up_are_marked(as_implementer):
     page = as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
     assert re.search(r'name="v\|COUNT\|sex=F" value="10"[^>]*aria-invalid="true"', page)
     assert page.count("The parts by Sex add up to 29") == 1  # still listed once
+
+
+@pytest.mark.parametrize("value, message", [
+    ("9999999999999999999999999", "is above the maximum of"),
+    ("9" * 10_000, "is not a number"),
+    ("1e9999999", "“1e9999999” is not a number."),
+    ("-1e-9999999", "is not a number"),
+    ("1e5", "“1e5” is not a number."),
+    ("NaN", "“NaN” is not a number."),
+    ("Infinity", "is not a number"),
+    ("0x10", "is not a number"),
+])
+def test_numbers_no_one_can_use_are_findings_and_every_page_still_opens(as_implementer, tx, user, value, message):
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={"v|COUNT|": "30", "v|EMP|": value,
+                                                                "version": page_version(as_implementer)})
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        for lang in ("en", "fr"):
+            page = as_implementer.get(f"{URL}/2024Q1", headers={"Accept-Language": lang})
+            assert page.status_code == 200
+        assert message in as_implementer.get(f"{URL}/2024Q1").get_data(as_text=True)
+        assert as_implementer.get("/projects/TESTPRJ").status_code == 200
+        with as_implementer.session_transaction() as session:
+            session["_user_id"] = user("secretariat@example.org").session_token
+        assert as_implementer.get(f"{URL}/2024Q1").status_code == 200
+        assert as_implementer.get(f"{URL}/2024Q1/history?indicator=EMP").status_code == 200
+
+
+def test_a_stored_zero_can_be_submitted(as_implementer, tx):
+    """A count of 0 and a yes/no answered "no" once blocked submission for ever (0.0000 read back)."""
+    save(as_implementer, {"COUNT|": "33", "COUNT|sex=F": "0", "COUNT|sex=M": "33", "EMP|": "11", "FLAG|": "no",
+                          "PCT|": "0"})
+    response = as_implementer.post(f"{URL}/2024Q1/submit", data={"version": page_version(as_implementer)})
+    assert response.status_code == 302
+    assert current(tx).status is SubmissionStatus.SUBMITTED, [(f.code, f.params) for f in current(tx).findings]
+    assert "too_many_decimals" not in stored_codes(tx)
