@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from meapp.reports.text import clean  # noqa: E402
+
 ACCENT, TARGET = "#1F5F99", "#9AA5B1"
 CM = 1 / 2.54
 
@@ -28,7 +30,9 @@ def render_png(chart) -> tuple[bytes, float, float]:
                 linewidth=1.2, label=chart.target_label)
         ax.plot(xs, [math.nan if v is None else v for v in series.actuals], color=ACCENT, marker="o", markersize=2.5,
                 linewidth=1.6, label=chart.actual_label)
-        ax.set_title("\n".join(textwrap.wrap(series.label, 60 if cols == 2 else 110)[:2]), fontsize=6.5, loc="left")
+        # parse_math off: a name with two "$" would otherwise be read as TeX, and crash when it is not valid TeX.
+        title = "\n".join(textwrap.wrap(clean(series.label), 60 if cols == 2 else 110)[:2])
+        ax.set_title(title, fontsize=6.5, loc="left", parse_math=False)
         step = max(1, math.ceil(len(series.periods) / (5 if cols == 2 else 10)))
         ax.set_xticks(list(xs)[::step], list(series.periods)[::step], fontsize=6)
         ax.tick_params(axis="y", labelsize=6)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from meapp.reports.text import clean
 
 BASE = Path(__file__).resolve().parents[2] / "report_templates" / "base.docx"
 NS = {
@@ -36,12 +37,15 @@ def _base_parts(path: Path = BASE) -> tuple[tuple[str, bytes], ...]:
         return tuple((info.filename, archive.read(info.filename)) for info in archive.infolist())
 
 
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _clean(text) -> str:
-    """Escape for XML and drop the control characters XML 1.0 cannot hold (old data may have them)."""
-    return escape(_NOT_XML.sub("", "" if text is None else str(text)))
+    """Escaped for XML text and attributes, without the control characters old data may hold."""
+    return escape(clean(text), {'"': "&quot;"})
+
+
+def _run_content(line: str) -> str:
+    """One line of a run; its tabs become w:tab elements, as Word writes them."""
+    pieces = line.split("\t")
+    return "<w:tab/>".join(f'<w:t xml:space="preserve">{piece}</w:t>' if piece else "" for piece in pieces)
 
 
 def run(text, bold: bool = False, italic: bool = False, style: str | None = None) -> str:
@@ -49,8 +53,8 @@ def run(text, bold: bool = False, italic: bool = False, style: str | None = None
     if style or bold or italic:
         props = "<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:b/>" if bold else "") + \
                 ("<w:i/>" if italic else "") + "</w:rPr>"
-    parts = _clean(text).split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{p}</w:t>' for p in parts)
+    lines = _clean(text).split("\n")
+    body = "<w:br/>".join(_run_content(line) for line in lines) or '<w:t xml:space="preserve"></w:t>'
     return f"<w:r>{props}{body}</w:r>"
 
 
@@ -112,7 +116,7 @@ class DocxWriter:
         twips = [int(TEXT_WIDTH_TWIPS * w) for w in widths]
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{style}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
-               '<w:tblLook w:val="04A0" w:firstRow="{1 if headers else 0}" w:lastRow="0" w:firstColumn="0" '
+               f'<w:tblLook w:val="04A0" w:firstRow="{1 if headers else 0}" w:lastRow="0" w:firstColumn="0" '
                f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
         if headers:
             cells = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
@@ -138,7 +142,7 @@ class DocxWriter:
         self.media.append((rid, f"media/image{len(self.media) + 1}.png", png))
         self._drawing_id += 1
         cx, cy = int(width_cm * EMU_PER_CM), int(height_cm * EMU_PER_CM)
-        alt, label = _clean(alt_text).replace('"', "&quot;"), _clean(name).replace('"', "&quot;")
+        alt, label = _clean(alt_text), _clean(name)
         self.parts.append(
             f'<w:p><w:pPr><w:pStyle w:val="Normal"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing>'
             f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'

@@ -8,6 +8,7 @@ import xlsxwriter
 from meapp.core.numbers import decimal_pattern
 from meapp.reports.iptt import Iptt
 from meapp.reports.metrics import STATUS_COLOURS
+from meapp.reports.text import clean
 
 OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 INK, HEAD = "#1D2733", "#E7EEF6"
@@ -54,13 +55,14 @@ def _print_setup(sheet, header_rows: tuple[int, int] | None = None) -> None:
 
 
 def _put(sheet, row: int, col: int, value, fmt=None) -> None:
-    """Numbers as numbers, everything else as literal text (never a formula, never a link)."""
+    """Numbers as numbers, everything else as literal text (never a formula, never a link), cleaned of the
+    control characters old data may hold."""
     if value is None:
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, (int, float)) or hasattr(value, "as_tuple"):
         sheet.write_number(row, col, float(value), fmt)
     else:
-        sheet.write_string(row, col, str(value), fmt)
+        sheet.write_string(row, col, clean(value), fmt)
 
 
 def render_iptt(model: Iptt) -> bytes:
@@ -68,22 +70,22 @@ def render_iptt(model: Iptt) -> bytes:
     book = xlsxwriter.Workbook(out, OPTIONS)
     f = Formats(book)
     sheet = book.add_worksheet(model.sheet_names["iptt"][:31])
-    sheet.write_string(0, 0, model.title, f.title)
-    sheet.write_string(1, 0, model.project_line)
+    _put(sheet, 0, 0, model.title, f.title)
+    _put(sheet, 1, 0, model.project_line)
     for k, note in enumerate(model.notes):
-        sheet.write_string(2 + k, 0, note, f.note)
+        _put(sheet, 2 + k, 0, note, f.note)
     top = 3 + len(model.notes)
     fixed, periods = len(model.fixed_headers), len(model.period_labels)
     for c, header in enumerate(model.fixed_headers):
-        sheet.merge_range(top, c, top + 1, c, header, f.head)
+        sheet.merge_range(top, c, top + 1, c, clean(header), f.head)
     for k, label in enumerate(model.period_labels):
         col = fixed + 3 * k
-        sheet.merge_range(top, col, top, col + 2, label, f.head_centre)
+        sheet.merge_range(top, col, top, col + 2, clean(label), f.head_centre)
         for j, sub in enumerate(model.sub_headers):
-            sheet.write_string(top + 1, col + j, sub, f.head)
+            _put(sheet, top + 1, col + j, sub, f.head)
     end = fixed + 3 * periods
     for j, header in enumerate(model.end_headers):
-        sheet.merge_range(top, end + j, top + 1, end + j, header, f.head)
+        sheet.merge_range(top, end + j, top + 1, end + j, clean(header), f.head)
     first = top + 2
     for r, row in enumerate(model.rows):
         y = first + r
@@ -113,7 +115,7 @@ def render_iptt(model: Iptt) -> bytes:
 
     data = book.add_worksheet(model.sheet_names["data"][:31])
     for c, header in enumerate(model.long_headers):
-        data.write_string(0, c, header, f.head)
+        _put(data, 0, c, header, f.head)
     for r, row in enumerate(model.long_rows, start=1):
         for c, value in enumerate(row):
             _put(data, r, c, value, f.number(4) if c == 7 else None)
@@ -131,34 +133,40 @@ def render_iptt(model: Iptt) -> bytes:
 
 
 def _chart(book, f: Formats, model: Iptt) -> None:
-    """A native line chart per key indicator (targets and actuals to date), on its own sheet."""
+    """A native line chart per key indicator (targets and actuals to date), on its own sheet.
+
+    Each chart's title and series names point at cells above its data: XlsxWriter reads a title given as
+    text that looks like a reference ("Data!A1 …") as a formula, so the indicator's name is never passed as one.
+    """
     sheet = book.add_worksheet(model.sheet_names["chart"][:31])
-    name = model.sheet_names["chart"][:31].replace("'", "''")
-    sheet.write_string(0, 0, "", f.head)
-    for k, label in enumerate(model.period_labels, start=1):
-        sheet.write_string(k, 0, label)
+    name = sheet.get_name()  # XlsxWriter quotes it in references
+    _put(sheet, 0, 0, "", f.head)
+    _put(sheet, 1, 0, "", f.head)
+    rows = len(model.period_labels)
+    for k, label in enumerate(model.period_labels, start=2):
+        _put(sheet, k, 0, label)
     for s, (title, targets, actuals) in enumerate(model.chart_series):
         col = 1 + 2 * s
-        sheet.write_string(0, col, f"{title} — {model.target_word}", f.head)
-        sheet.write_string(0, col + 1, f"{title} — {model.actual_word}", f.head)
-        for k in range(len(model.period_labels)):
-            _put(sheet, k + 1, col, targets[k])
-            _put(sheet, k + 1, col + 1, actuals[k])
+        sheet.merge_range(0, col, 0, col + 1, clean(title)[:120], f.head)
+        _put(sheet, 1, col, model.target_word, f.head)
+        _put(sheet, 1, col + 1, model.actual_word, f.head)
+        for k in range(rows):
+            _put(sheet, k + 2, col, targets[k])
+            _put(sheet, k + 2, col + 1, actuals[k])
         chart = book.add_chart({"type": "line"})
-        rows = len(model.period_labels)
         for offset, dash in ((0, "dash"), (1, None)):
-            series = {"name": [name, 0, col + offset], "categories": [name, 1, 0, rows, 0],
-                      "values": [name, 1, col + offset, rows, col + offset]}
+            series = {"name": [name, 1, col + offset], "categories": [name, 2, 0, rows + 1, 0],
+                      "values": [name, 2, col + offset, rows + 1, col + offset]}
             if dash:
                 series["line"] = {"dash_type": dash, "color": "#9AA5B1"}
             else:
                 series["line"] = {"color": "#1F5F99"}
                 series["marker"] = {"type": "circle", "size": 4}
             chart.add_series(series)
-        chart.set_title({"name": title[:120], "name_font": {"size": 10}})
+        chart.set_title({"name": [name, 0, col], "name_font": {"size": 10}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 620, "height": 300})
-        sheet.insert_chart(1 + s * 16, 2 + 2 * len(model.chart_series), chart)
+        sheet.insert_chart(2 + s * 16, 2 + 2 * len(model.chart_series), chart)
     sheet.set_column(0, 0, 12)
 
 
@@ -167,12 +175,12 @@ def render_portfolio(model) -> bytes:
     book = xlsxwriter.Workbook(out, OPTIONS)
     f = Formats(book)
     sheet = book.add_worksheet(model.sheet_names["summary"][:31])
-    sheet.write_string(0, 0, f"{model.title} — {model.funder}", f.title)
+    _put(sheet, 0, 0, f"{model.title} — {model.funder}", f.title)
     for k, note in enumerate(model.notes + [model.generated]):
-        sheet.write_string(1 + k, 0, note, f.note)
+        _put(sheet, 1 + k, 0, note, f.note)
     top = 2 + len(model.notes) + 1
     for c, header in enumerate(model.summary_headers):
-        sheet.write_string(top, c, header, f.head)
+        _put(sheet, top, c, header, f.head)
     for r, s in enumerate(model.summary, start=top + 1):
         for c, value in enumerate((s.code, s.title, s.countries, s.last_approved)):
             _put(sheet, r, c, value, f.text if c == 1 else f.plain)
@@ -191,7 +199,7 @@ def render_portfolio(model) -> bytes:
     keys = book.add_worksheet(model.sheet_names["key"][:31])
     headers = (model.summary_headers[0],) + model.key_headers
     for c, header in enumerate(headers):
-        keys.write_string(0, c, header, f.head)
+        _put(keys, 0, c, header, f.head)
     r = 1
     for summary, page in zip(model.summary, model.pages):
         for row in page.key_rows:
@@ -219,10 +227,10 @@ def render_annex(model) -> bytes:
     book = xlsxwriter.Workbook(out, OPTIONS)
     f = Formats(book)
     sheet = book.add_worksheet(model.sheet_name[:31])
-    sheet.write_string(0, 0, model.title, f.title)
-    sheet.write_string(1, 0, " — ".join(x for x in (model.subtitle, model.generated) if x), f.note)
+    _put(sheet, 0, 0, model.title, f.title)
+    _put(sheet, 1, 0, " — ".join(x for x in (model.subtitle, model.generated) if x), f.note)
     for c, header in enumerate(model.xlsx_headers):
-        sheet.write_string(3, c, header, f.head)
+        _put(sheet, 3, c, header, f.head)
     for r, row in enumerate(model.rows, start=4):
         for c, value in enumerate(row):
             _put(sheet, r, c, value, f.text)

@@ -1,0 +1,18 @@
+"""Stored text made fit for a document: what XML 1.0 cannot carry, or would show as a box, is left out."""
+from __future__ import annotations
+
+import re
+
+# Old data holds characters pasted from other programs: Word's manual line break (vertical tab) and page
+# break (form feed), terminal escapes, NUL, DEL and C1 controls, the non-characters U+FFFE/U+FFFF, lone
+# surrogates. XML 1.0 refuses most of them outright (Word then refuses the file), so every renderer
+# passes user text through clean() first. Tab and line feed are kept; the renderers lay them out.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text) -> str:
+    """The text with line breaks as "\\n" and no control character other than tab and line feed."""
+    if text is None:
+        return ""
+    return _UNWANTED.sub("", _LINE_BREAKS.sub("\n", str(text)))
