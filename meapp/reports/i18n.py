@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from babel.support import Translations
 
-from meapp.core.numbers import decimal_pattern
+from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
@@ -50,7 +48,7 @@ class Lang:
     def number(self, value, decimals: int | None = None) -> str:
         if value is None:
             return ""
-        return format_decimal(Decimal(value), format=decimal_pattern(decimals), locale=self.locale)
+        return format_number(value, decimal_pattern(decimals), self.locale)
 
     def percent(self, value) -> str:
         """A percentage already multiplied by 100 (e.g. 87.5 → '87.5 %' / '87,5 %')."""

@@ -55,3 +55,18 @@ def test_dates_follow_the_language(ctx):
 
     with force_locale("fr"):
         assert format_date(dt.date(2023, 1, 31), "long") == "31 janvier 2023"
+
+
+def test_formatting_is_total_over_every_value_ever_stored():
+    """A 25-digit figure once raised InvalidOperation in Babel and broke the grid page for everyone."""
+    from decimal import Decimal
+
+    from meapp.core.numbers import format_number
+    from meapp.reports.i18n import Lang
+
+    for value in (Decimal("9" * 25), Decimal("9" * 25 + ".9999"), Decimal("1E+9999999"), Decimal("-0.0000"),
+                  "9" * 10_000, "not a number", Decimal("NaN")):
+        for lang in ("en", "fr"):
+            assert format_number(value, "#,##0.####", lang)
+            assert Lang(lang).number(value, 4)
+    assert format_number(Decimal("9" * 25), "#,##0", "en") == "9,999,999,999,999,999,999,999,999"
