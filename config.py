@@ -32,6 +32,19 @@ class Config:
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
     REDIS_URL = None
+    # Sign-in throttling, in Flask-Limiter's notation. Every POST /login counts against its address;
+    # only failed sign-ins count against the account, and a successful one clears them, so a person
+    # who mistypes waits a minute at most while a guesser gets 20 tries an hour.
+    LOGIN_LIMITS_PER_ADDRESS = "20 per minute; 200 per hour"
+    LOGIN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
+    # Where the counters live: None means REDIS_URL when set (shared by every worker), else memory://
+    # (one count per process).
+    RATELIMIT_STORAGE_URI = None
+    # How many reverse proxies in front of the app set X-Forwarded-For / -Proto (0: none trusted):
+    # without it every visitor has the proxy's address and shares one sign-in limit.
+    TRUSTED_PROXIES = 0
+    # The Strict-Transport-Security header, when set: the production configuration sets it.
+    HSTS = None
     DEMO_PASSWORD = "meapp-demo"
     ALLOW_DEMO_USERS = True
     IS_PRODUCTION = False
@@ -55,6 +68,7 @@ class ProductionConfig(Config):
     SQLALCHEMY_DATABASE_URI = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS = "max-age=31536000; includeSubDomains"
     ALLOW_DEMO_USERS = False
     IS_PRODUCTION = True
 

@@ -1,6 +1,8 @@
 """meapp: monitoring and evaluation for skills-mobility pilot projects."""
 from __future__ import annotations
 
+import math
+from collections import Counter
 from pathlib import Path
 
 from flask import Flask
@@ -28,7 +30,7 @@ def create_app(config: dict | str | None = None) -> Flask:
         app.config.update(config)
     _check_config(app)
 
-    from meapp import extensions, i18n, models, security  # noqa: F401 (models: complete metadata)
+    from meapp import extensions, i18n, models, request_guard, security  # noqa: F401 (models: complete metadata)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -37,6 +39,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    request_guard.init_app(app)
     _configure_database(app)
 
     from meapp.auth.views import bp as auth_bp
@@ -90,9 +93,49 @@ def _check_config(app: Flask) -> None:
             + " to be set in the environment."
         )
     if app.extensions["meapp_config"] == "production":
-        secret = str(app.config["SECRET_KEY"])
-        if secret == config_module.Config.SECRET_KEY or len(secret) < 16:
-            raise ConfigError("meapp cannot start: MEAPP_SECRET_KEY must be a long random value (16 characters or more).")
+        problem = secret_key_problem(str(app.config["SECRET_KEY"]))
+        if problem:
+            raise ConfigError(
+                f"meapp cannot start: MEAPP_SECRET_KEY {problem}. It must be a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters holding at least {MIN_SECRET_BITS} bits by the frequencies of "
+                f"its characters; make one with: {SECRET_RECIPE}"
+            )
+
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+SECRET_RECIPE = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+
+def secret_key_problem(secret: str) -> str | None:
+    """What makes a production secret guessable, or None.
+
+    The estimate is Shannon's: the entropy of the characters' frequencies times the length, a repeated
+    piece counted once. It cannot tell that a string was not drawn at random, but it refuses the short,
+    the repeated and the few-symbol ones; `secrets.token_hex(32)` always passes, with over 200 bits.
+    """
+    if secret == config_module.Config.SECRET_KEY:
+        return "is the development default"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"has only {len(secret)} characters"
+    piece = secret[:_period(secret)]
+    bits = sum(n * math.log2(len(piece) / n) for n in Counter(piece).values())  # length × Shannon entropy
+    if bits < MIN_SECRET_BITS:
+        return f"is too regular ({bits:.0f} bits by the frequencies of its characters)"
+    return None
+
+
+def _period(text: str) -> int:
+    """The length of the shortest piece that `text` repeats ("abcabca": 3), by the KMP failure function."""
+    border = [0] * len(text)
+    k = 0
+    for i in range(1, len(text)):
+        while k and text[i] != text[k]:
+            k = border[k - 1]
+        if text[i] == text[k]:
+            k += 1
+        border[i] = k
+    return len(text) - border[-1]
 
 
 def _configure_database(app: Flask) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import IntegerField, ValidationError
+from wtforms.validators import InputRequired, NumberRange
 
 from meapp.core.text import CONTROL, strip_control
 
@@ -24,3 +25,12 @@ class MeForm(FlaskForm):
 
 
 strip_control_characters = strip_control
+
+
+# Every edit names the version its page showed (0 before the first save of a report): without it a
+# stale page could overwrite someone else's save unnoticed, so a form without it is refused.
+VERSION_MISSING = _l("This form does not say which version it was opened on: reload the page.")
+
+
+def version_field() -> IntegerField:
+    return IntegerField(validators=[InputRequired(message=VERSION_MISSING), NumberRange(min=0, max=2**31 - 1)])

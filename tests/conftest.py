@@ -18,19 +18,12 @@ DEMO_PASSWORD = "meapp-demo-test"
 
 
 def _compile_catalogs() -> None:
-    """`pytest` alone works too: compile the .po catalogs when their .mo is missing or older."""
+    """Tests that translate without an app (reports) need the .mo too: the app's own start-up step."""
     from pathlib import Path
 
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    from meapp.i18n import compile_catalogs
 
-    for po in (Path(__file__).resolve().parents[1] / "translations").glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as src:
-                catalog = read_po(src)
-            with mo.open("wb") as dst:
-                write_mo(dst, catalog)
+    compile_catalogs(Path(__file__).resolve().parents[1] / "translations")
 
 
 _compile_catalogs()
@@ -91,6 +84,15 @@ def tx(app):
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_limits(request):
+    """Sign-in throttling counts per process: each test that uses the shared app starts with no attempts."""
+    if "app" in request.fixturenames:
+        from meapp.auth import throttle
+
+        throttle.limiter(request.getfixturevalue("app")).reset()
 
 
 @pytest.fixture

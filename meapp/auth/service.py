@@ -37,11 +37,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, else None (same work either way)."""
+def authenticate(email: str, password: str, allow_demo: bool = True) -> User | None:
+    """The active user with this email and password, else None (same work either way).
+
+    Demo accounts share a published password: with `allow_demo` False they are treated as unknown.
+    """
     global _DUMMY_HASH
     user = find_user(email)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or (user.is_demo and not allow_demo):
         from werkzeug.security import check_password_hash, generate_password_hash
 
         if _DUMMY_HASH is None:

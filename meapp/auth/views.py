@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meapp.auth import service
+from meapp.auth import service, throttle
 from meapp.auth.forms import LanguageForm, LoginForm, ProfileForm
 from meapp.extensions import db
+from meapp.security import demo_users_allowed
 
 bp = Blueprint("auth", __name__)
 
@@ -22,17 +23,33 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _renew_session() -> None:
+    """Start a new session at sign-in: nothing issued before it (a planted CSRF token) survives but the language."""
+    lang = session.get("lang")
+    session.clear()
+    # Flask-WTF caches the request's token in g; without it the next form gets a token from the new session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    if request.method == "POST":
+        throttle.count_attempt_from_address()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        throttle.check_account(form.email.data)
+        user = service.authenticate(form.email.data, form.password.data, allow_demo=demo_users_allowed())
         if user is None:
+            throttle.note_failure(form.email.data)
             # One message whether the email exists or not.
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 401
+        throttle.note_success(form.email.data)
+        _renew_session()
         login_user(user, remember=form.remember.data)
         service.note_login(user)
         db.session.commit()

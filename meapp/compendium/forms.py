@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from meapp.forms import MeForm
 
@@ -12,11 +12,12 @@ class EditionForm(MeForm):
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=400)])
     title_fr = StringField(_l("Title (French)"), validators=[Optional(), Length(max=400)])
     event = StringField(_l("Event"), validators=[Optional(), Length(max=400)])
-    year = IntegerField(_l("Year"), validators=[Optional()])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1900, max=2100, message=_l(
+        "Write a year between %(min)s and %(max)s."))])
 
 
 class PracticeForm(MeForm):
-    version = IntegerField(validators=[Optional()])
+    version = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
     key = StringField(_l("Identifier"), validators=[Optional(), Length(max=120),
                                                    Regexp(r"^[a-z0-9][a-z0-9-]*$",
                                                           message=_l("Lower-case letters, digits and hyphens only."))])

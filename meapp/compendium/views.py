@@ -15,9 +15,10 @@ from meapp.compendium import queries, service
 from meapp.compendium.forms import EditionForm, PracticeForm
 from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice
 from meapp.extensions import db
-from meapp.forms import MeForm
+from meapp.forms import VERSION_MISSING, MeForm
 from meapp.i18n import text
 from meapp.reports import service as reports
+from meapp.request_guard import int_arg
 from meapp.submissions.errors import WorkflowError
 from meapp.submissions.presenters import error_message
 
@@ -70,7 +71,7 @@ def show(key: str):
     edition = _edition(key)
     filters = queries.Filters(category=request.args.get("category") or None,
                               country=(request.args.get("country") or "").upper() or None,
-                              gcm=request.args.get("gcm", type=int), q=(request.args.get("q") or "").strip() or None)
+                              gcm=int_arg("gcm"), q=(request.args.get("q") or "").strip() or None)
     view = queries.preview(edition, filters)
     return render_template("compendium/show.html", edition=edition, view=view, filters=filters,
                            action_form=MeForm())
@@ -179,6 +180,10 @@ def edit_practice(key: str, practice_key: str):
         form.countries.data = ", ".join(c.country_code for c in practice.countries)
         form.urls.data = "\n".join(s.url for s in practice.sources)
         form.projects.data = ", ".join(p.code for p in practice.projects)
+    elif form.version.data is None:  # an edit names the version it was opened on, or it could overwrite
+        flash(str(VERSION_MISSING), "error")
+        return render_template("compendium/practice_form.html", edition=edition, form=form,
+                               practice=practice), 400
     elif form.validate():
         category, subsection = _place(edition, form.place.data)
         try:

@@ -29,10 +29,11 @@ def index():
     if request.args and not form.validate():
         status = 400
     elif request.args:
+        # Optional() lets a blank choice through: only a real choice (the id of a funder) filters.
         filters = queries.ProjectFilters(
-            country=form.country.data or None,
-            funder_id=int(form.funder.data) if form.funder.data else None,
-            sector=form.sector.data or None,
+            country=(form.country.data or "").strip() or None,
+            funder_id=int(form.funder.data) if (form.funder.data or "").strip() else None,
+            sector=(form.sector.data or "").strip() or None,
             q=form.q.data or None,
         )
     projects = queries.list_projects(current_user, filters)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from meapp.auth.models import Role
 from meapp.auth.permissions import Action, get_project_or_404
 from meapp.reports import service
+from meapp.request_guard import int_arg
 
 bp = Blueprint("reports", __name__)
 
@@ -45,7 +46,9 @@ def portfolio():
     if current_user.role == Role.DONOR:
         funder = current_user.organisation
     elif current_user.role == Role.SECRETARIAT:
-        funder = service.find_funder(request.args.get("org", ""))
+        org = request.args.get("org", "")
+        # An id is a bounded whole number (400 otherwise); anything else is a name or an acronym.
+        funder = service.find_funder(int_arg("org") if org.isdigit() else org)
     else:
         abort(403)
     if funder is None:

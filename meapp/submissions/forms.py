@@ -1,17 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from meapp.forms import MeForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-# Every write names the version its page showed (0 before the first save): without it a stale page
-# could overwrite someone else's save unnoticed.
-VERSION_MISSING = _l("This form does not say which version of the report it was opened on: reload the page.")
-
-
-def version_field():
-    return IntegerField(validators=[InputRequired(message=VERSION_MISSING), NumberRange(min=0, max=2 ** 31 - 1)])
+from meapp.forms import version_field
 
 
 class GridForm(MeForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,8 +37,26 @@ def _no_constant(name: str):
     raise TransferError(f"{name} is not a number meapp accepts")
 
 
+# A transfer file nests four levels; the limit stops json's recursive parser long before the stack does
+# (a RecursionError caught deep in C code can leave CPython's recursion accounting unreliable).
+MAX_DEPTH = 32
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for bracket in _NOT_BRACKETS.sub("", _STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
 def read(text: str) -> Transfer:
     """Parse and check the shape of a transfer file; numbers are kept exact (Decimal)."""
+    if _too_deep(text):
+        raise TransferError(f"not valid JSON: it is nested more than {MAX_DEPTH} levels deep")
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:

@@ -1,17 +1,19 @@
 """A small safe parser for rule expressions: indicator codes, numbers, + - * / (also × ÷), parentheses.
 
 Never `eval`: the text is tokenised, parsed by recursive descent into a tree, and the tree is evaluated
-with Decimal arithmetic over a mapping of indicator values.
+with Decimal arithmetic over a mapping of indicator values. The text is at most MAX_LENGTH characters
+and MAX_DEPTH levels of parentheses or signs deep, so that parsing never exhausts Python's stack.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
-_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<op>[-+*/×÷()]))")
+_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<op>[-+*/×÷()]))")
 MAX_LENGTH = 500
+MAX_DEPTH = 50
 
 
 def N_(message: str) -> str:
@@ -52,6 +54,7 @@ class Binary:
     op: str
     left: object
     right: object
+    position: int = field(default=0, compare=False)  # where the right operand starts
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -76,6 +79,7 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0
 
     def peek(self):
         return self.tokens[self.index]
@@ -88,15 +92,15 @@ class _Parser:
     def expression(self):
         node = self.term()
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
-            op = self.take()[1]
-            node = Binary(op, node, self.term())
+            op, start = self.take()[1], self.peek()[2]
+            node = Binary(op, node, self.term(), start)
         return node
 
     def term(self):
         node = self.factor()
         while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
-            op = self.take()[1]
-            node = Binary(op, node, self.factor())
+            op, start = self.take()[1], self.peek()[2]
+            node = Binary(op, node, self.factor(), start)
         return node
 
     def factor(self):
@@ -105,19 +109,29 @@ class _Parser:
             return Number(Decimal(value))
         if kind == "name":
             return Name(value)
-        if kind == "op" and value == "-":
-            return Negate(self.factor())
-        if kind == "op" and value == "+":
-            return self.factor()
-        if kind == "op" and value == "(":
-            node = self.expression()
-            closing = self.take()
-            if closing[1] != ")":
-                raise RuleSyntaxError(N_("a closing parenthesis is missing"), closing[2])
-            return node
+        if kind == "op" and value in ("-", "+", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise RuleSyntaxError(N_("the expression is nested too deeply (more than %(limit)s levels)"), pos,
+                                      limit=MAX_DEPTH)
+            try:
+                return self.nested(value)
+            finally:
+                self.depth -= 1
         if kind == "end":
             raise RuleSyntaxError(N_("the expression ends too early"), pos)
         raise RuleSyntaxError(N_("unexpected “%(token)s”"), pos, token=value)
+
+    def nested(self, value: str):
+        if value == "-":
+            return Negate(self.factor())
+        if value == "+":
+            return self.factor()
+        node = self.expression()
+        closing = self.take()
+        if closing[1] != ")":
+            raise RuleSyntaxError(N_("a closing parenthesis is missing"), closing[2])
+        return node
 
 
 def parse_expression(text: str):
@@ -131,7 +145,32 @@ def parse_expression(text: str):
     kind, value, pos = parser.peek()
     if kind != "end":
         raise RuleSyntaxError(N_("unexpected “%(token)s”"), pos, token=value)
+    _constant_value(tree)
     return tree
+
+
+def _constant_value(tree) -> Decimal | None:
+    """The value of a subtree that names no indicator (None if it names one).
+
+    Raises RuleSyntaxError for a division by a constant zero: such a rule could never be evaluated,
+    so it would never fire.
+    """
+    if isinstance(tree, Number):
+        return tree.value
+    if isinstance(tree, Name):
+        return None
+    if isinstance(tree, Negate):
+        value = _constant_value(tree.operand)
+        return None if value is None else -value
+    left, right = _constant_value(tree.left), _constant_value(tree.right)
+    if tree.op == "/" and right is not None and right == 0:
+        raise RuleSyntaxError(N_("division by zero"), tree.position)
+    if left is None or right is None:
+        return None
+    try:
+        return evaluate(Binary(tree.op, Number(left), Number(right)), {})
+    except (Undefined, ArithmeticError):
+        return None
 
 
 def names(tree) -> set[str]:

@@ -98,6 +98,9 @@ def test_profile_invalid_fields_re_render_with_errors(client, login):
 def test_next_with_a_line_break_is_not_followed(client):
     response = client.post("/login?next=/%0d%0aX:1", data={"email": "secretariat@example.org",
                                                             "password": DEMO_PASSWORD})
+    assert response.status_code == 400 and "Location" not in response.headers  # refused before the view
+    response = client.post("/login?next=//evil.example/", data={"email": "secretariat@example.org",
+                                                                "password": DEMO_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = client.post("/language/fr", data={"next": "/x\r\ny"})
     assert response.status_code == 302 and response.headers["Location"] == "/"

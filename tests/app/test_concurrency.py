@@ -90,9 +90,9 @@ def test_no_lost_updates(scratch_app):
                                  expected_version=submission.version)
                     db.session.commit()
                     done += 1
-                except (ConflictError, BusyError, OperationalError):
+                except (ConflictError, BusyError, OperationalError) as exc:
                     db.session.rollback()
-                    conflicts.append(1)
+                    conflicts.append(type(exc).__name__)
                 except Exception as exc:  # reported below, with the thread's context
                     db.session.rollback()
                     failures.append(repr(exc))
@@ -113,4 +113,61 @@ def test_no_lost_updates(scratch_app):
             AuditEvent.action == "value.update", AuditEvent.entity_key == "TESTPRJ/2024Q1/EMP/"))
     assert value == Decimal(CLIENTS * EDITS), f"lost updates: {CLIENTS * EDITS - value} (conflicts {len(conflicts)})"
     assert updates == CLIENTS * EDITS
-    print(f"\n{CLIENTS}×{EDITS} edits: {len(conflicts)} conflicts retried, 0 lost updates")
+    # The clients really raced: stale versions were refused, not just queued one after the other.
+    # (PostgreSQL reports the stale version; SQLite, which serialises writers, says it is busy.)
+    assert conflicts and ("ConflictError" in conflicts or not os.environ.get("MEAPP_TEST_DATABASE_URL")), conflicts[:5]
+    print(f"\n{CLIENTS}×{EDITS} edits: {len(conflicts)} conflicts retried "
+          f"({conflicts.count('ConflictError')} stale versions), 0 lost updates")
+
+
+def test_a_save_from_a_stale_page_is_refused_between_check_and_write(scratch_app, monkeypatch):
+    """Force the interleaving: B checks its version, A saves and commits, then B writes. B must lose."""
+    app, email = scratch_app
+    from meapp.auth.service import find_user
+
+    with app.app_context():
+        project = db.session.scalar(select(Project).where(Project.code == "TESTPRJ"))
+        service.save(project, "2024Q1", find_user(email), [service.ValueEntry("EMP", "1")])
+        db.session.commit()
+        version = queries.find_submission(project, "2024Q1").version
+        db.session.remove()
+
+    def save_as_a():
+        """Another person's save, in its own session and connection, committed."""
+        with app.app_context():
+            project = db.session.scalar(select(Project).where(Project.code == "TESTPRJ"))
+            service.save(project, "2024Q1", find_user(email), [service.ValueEntry("EMP", "2")],
+                         expected_version=version)
+            db.session.commit()
+            db.session.remove()
+
+    original = queries.validation_input
+    interleaved = []
+
+    def validation_input_then_a_saves(*args, **kwargs):
+        if not interleaved:  # B has passed its version check; A saves now, before B writes
+            interleaved.append(1)
+            thread = threading.Thread(target=save_as_a)
+            thread.start()
+            thread.join()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "validation_input", validation_input_then_a_saves)
+    with app.app_context():
+        project = db.session.scalar(select(Project).where(Project.code == "TESTPRJ"))
+        # PostgreSQL: the UPDATE … WHERE version matches nothing (a conflict); SQLite: the stale snapshot may
+        # not write at all ("database is locked", a 503 to retry on the web). Either way B writes nothing.
+        refused = (ConflictError,) if os.environ.get("MEAPP_TEST_DATABASE_URL") else (ConflictError, BusyError,
+                                                                                      OperationalError)
+        with pytest.raises(refused):
+            service.save(project, "2024Q1", find_user(email), [service.ValueEntry("EMP", "3")],
+                         expected_version=version)
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+    assert interleaved
+    with app.app_context():
+        value = db.session.scalar(select(Value.value).join(Value.indicator).where(
+            Value.combination == "", Value.indicator.has(code="EMP"), Value.submission.has(period="2024Q1")))
+        db.session.remove()
+    assert value == 2  # A's save stands; B's stale page overwrote nothing

@@ -25,6 +25,12 @@ def prj(tx, login):
     ("EMP", "COUNT ; 1", "At position 7 of “COUNT ; 1”: unexpected character “;”."),
     ("EMP", "__import__('os')", "unexpected character “&#39;”"),
     ("EMP * NOPE", "COUNT", "Unknown indicator in “EMP * NOPE”: NOPE."),
+    ("EMP / (2 - 2)", "COUNT", "At position 7 of “EMP / (2 - 2)”: division by zero."),
+    ("EMP", "COUNT / 0", "At position 9 of “COUNT / 0”: division by zero."),
+    ("(" * 60 + "EMP" + ")" * 60, "COUNT", "At position 51 of “" + "(" * 60 + "EMP" + ")" * 60
+     + "”: the expression is nested too deeply (more than 50 levels)."),
+    ("-" * 499 + "EMP", "COUNT", "Field cannot be longer than 500 characters."),
+    ("(" * 499 + "EMP" + ")" * 499, "COUNT", "Field cannot be longer than 500 characters."),
 ])
 def test_invalid_rules_are_refused_with_the_position(prj, tx, left, right, field_message):
     response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": left, "right": right})
@@ -39,6 +45,16 @@ def test_rule_errors_in_french(prj):
                         headers={"Accept-Language": "fr"})
     assert "À la position 6 de «\u00a0EMP +\u00a0»\u00a0: l’expression s’arrête trop tôt." in \
         response.get_data(as_text=True)
+
+
+def test_nesting_and_division_errors_in_french(prj):
+    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP ÷ 0"}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 400
+    assert "À la position 7 de «\u00a0EMP ÷ 0\u00a0»\u00a0: division par zéro." in response.get_data(as_text=True)
+    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "right": "-" * 51 + "COUNT"},
+                        headers={"Accept-Language": "fr"})
+    assert response.status_code == 400
+    assert "l’expression est imbriquée trop profondément (plus de 50 niveaux)" in response.get_data(as_text=True)
 
 
 def test_valid_rule_is_saved_and_applied(prj, tx, client):

@@ -147,7 +147,7 @@ HOSTILE = [
     ('{"project": "TESTPRJ", "period": "2024Q1", "values": [{"indicator": "EMP", "value": 1e999999999}]}',
      "values[0].value is not a number meapp can hold"),
     ('{"project": "TESTPRJ", "period": "2024Q1", "values": [{"indicator": "EMP", "value": NaN}]}', "NaN"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("[" * 100_000 + "]" * 100_000, "nested more than 32 levels deep"),
     (json.dumps(good(values=[{"indicator": "NOTE", "value": "\ud800"}])), "invisible control characters"),
     (json.dumps(good(values=[{"indicator": "NOTE", "value": "a\x00b"}])), "invisible control characters"),
     (json.dumps(good(values=[{"indicator": "EMP\x00", "value": "1"}])), "invisible control characters"),

@@ -398,3 +398,22 @@ def test_a_stored_zero_can_be_submitted(as_implementer, tx):
     assert response.status_code == 302
     assert current(tx).status is SubmissionStatus.SUBMITTED, [(f.code, f.params) for f in current(tx).findings]
     assert "too_many_decimals" not in stored_codes(tx)
+
+
+def test_a_form_with_thousands_of_invented_fields_is_refused_before_any_view(as_implementer, tx, app):
+    fields = {f"v|X{n}|": "1" for n in range(20_000)}
+    response = as_implementer.post(f"{URL}/2024Q1/save", data={**fields, "version": "0"})
+    assert response.status_code == 413
+    assert "more than 5000 fields" in response.get_data(as_text=True)
+    assert current(tx) is None
+
+
+def test_the_largest_demo_grid_stays_well_under_the_field_limit(client, login, app):
+    login("secretariat@example.org")
+    largest = 0
+    for code in ("LINK-IT", "PALIM", "MENTOR-2", "MATCH"):
+        page = client.get(f"/projects/{code}").get_data(as_text=True)
+        period = re.search(rf'/projects/{code}/periods/(\d{{4}}Q\d)', page).group(1)
+        grid = client.get(f"/projects/{code}/periods/{period}").get_data(as_text=True)
+        largest = max(largest, len(re.findall(r'<(?:input|textarea)[^>]* name="', grid)))
+    assert 0 < largest * 4 < app.config["MAX_FORM_FIELDS"]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from meapp.auth.models import User
 from meapp.logframes.models import Indicator, Unit
 from meapp.projects.models import Project
 from meapp.submissions import service
@@ -23,7 +24,9 @@ LARGEST = VALUE_LIMIT - Decimal("0.0001")
 
 @pytest.fixture
 def made(tx):
-    return make_test_project(tx)
+    made = make_test_project(tx)
+    tx.commit()  # into the test's outer transaction; each example runs in a savepoint of its own
+    return {"project": made["project"].id, "implementer": made["implementer"].id}
 
 
 def _comparable(findings) -> list:
@@ -54,11 +57,12 @@ def _is_number(v) -> bool:
 def test_saved_values_revalidate_to_the_same_findings(tx, made, unit, decimals, value, lang):
     nested = tx.begin_nested()
     try:
-        project = tx.get(Project, made["project"].id)
+        project = tx.get(Project, made["project"])
+        implementer = tx.get(User, made["implementer"])
         indicator = tx.scalar(select(Indicator).where(Indicator.project_id == project.id, Indicator.code == "EMP"))
         indicator.unit, indicator.decimals = unit, decimals
         typed = f"{value:f}".replace(".", "," if lang == "fr" else ".")
-        outcome = service.save(project, "2024Q1", made["implementer"],
+        outcome = service.save(project, "2024Q1", implementer,
                                [service.ValueEntry("COUNT", "30"), service.ValueEntry("EMP", typed)],
                                expected_version=0, lang=lang)
         before = _comparable(outcome.submission.findings)
@@ -72,6 +76,7 @@ def test_saved_values_revalidate_to_the_same_findings(tx, made, unit, decimals, 
         assert _comparable(result.findings) == before
     finally:
         nested.rollback()
+        tx.expunge_all()  # nothing of this example stays in the identity map (ids are reused after rollback)
 
 
 def test_every_handed_in_demo_submission_has_no_decimals_error(tx):

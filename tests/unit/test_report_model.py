@@ -158,8 +158,19 @@ def test_empty_project_still_renders(lang):
     empty = ProjectIn(id=2, code="EMPTY", title_en="Empty", title_fr="Vide", summary_en="", summary_fr="", origin=(),
                       destination=(), lead="", implementers=(), funders=(), start=None, end=None, is_demo=False,
                       periods=())
-    assert docx.render_progress([model.build_progress_report(empty, lang, TODAY)])
-    assert xlsx.render_iptt(iptt.build_iptt(empty, lang, TODAY))
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    report = model.build_progress_report(empty, lang, TODAY)
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.render_progress([report]))).paragraphs)
+    assert ("Vide" if lang == "fr" else "Empty") in text  # the cover names the project
+    assert report.sections == [] or all(not s.rows for s in report.sections)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_iptt(iptt.build_iptt(empty, lang, TODAY))))
+    sheet = book.worksheets[0]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any("EMPTY" in c or "Vide" in c or "Empty" in c for c in cells)
 
 
 @pytest.mark.parametrize("aggregation, baseline, direction, actual, target, expected", [
