@@ -33,8 +33,11 @@ run: demo
 	@echo "meapp is serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# Two workers by default (the machines have 2 cores); each has its own database (SQLite file or PostgreSQL).
+JOBS ?= 2
+
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf instance/meapp.sqlite .pytest_cache

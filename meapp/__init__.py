@@ -14,10 +14,14 @@ class ConfigError(RuntimeError):
     """The configuration cannot run (missing secret or database in production)."""
 
 
-def create_app(config: dict | str | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, CLI."""
+def create_app(config: dict | str | None = None, env: str | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI.
+
+    `config` is a configuration name or a dict of overrides; `env` names the configuration when
+    `config` is a dict (else MEAPP_ENV decides), so that tests never need to change the environment.
+    """
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
-    name = config if isinstance(config, str) else config_module.config_name()
+    name = config if isinstance(config, str) else (env or config_module.config_name())
     if name not in config_module.CONFIGS:
         raise ConfigError(f"meapp cannot start: MEAPP_ENV={name!r} is not one of {', '.join(config_module.CONFIGS)}.")
     app.config.from_object(config_module.CONFIGS[name])

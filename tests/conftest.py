@@ -30,10 +30,24 @@ _compile_catalogs()
 
 
 def test_database_url(tmp_path_factory) -> str:
+    """SQLite in a temporary file, or PostgreSQL; under pytest-xdist each worker gets a database of its own."""
     url = os.environ.get("MEAPP_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'meapp-test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'meapp-test.sqlite'}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -43,12 +57,11 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    os.environ["MEAPP_ENV"] = "testing"
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
-    })
+    }, env="testing")
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -40,7 +40,7 @@ def scratch_app(tmp_path):
     else:
         uri = f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 2}}
-                     if base else {"SQLALCHEMY_DATABASE_URI": uri})
+                     if base else {"SQLALCHEMY_DATABASE_URI": uri}, env="testing")
     with app.app_context():
         db.create_all()
         from meapp.seed.reference import load_reference

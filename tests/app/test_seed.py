@@ -154,7 +154,7 @@ def test_demo_values_are_deterministic(app, tmp_path):
     with app.app_context():
         expected = digest(db.session)
         db.session.remove()
-    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'again.sqlite'}"})
+    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'again.sqlite'}"}, env="testing")
     with other.app_context():
         db.create_all()
         seed_demo("whatever-password")

@@ -66,20 +66,12 @@ def live_server(tmp_path_factory):
     from meapp.seed.demo import seed_demo
 
     tmp = tmp_path_factory.mktemp("browser")
-    previous_env = os.environ.get("MEAPP_ENV")
-    os.environ["MEAPP_ENV"] = "testing"
-    try:
-        app = create_app({
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/browser.sqlite",
-            "WTF_CSRF_ENABLED": True,  # a real user's path: every form carries its token
-            "UPLOAD_DIR": str(tmp / "uploads"),
-            "DEMO_PASSWORD": BROWSER_PASSWORD,
-        })
-    finally:
-        if previous_env is None:
-            os.environ.pop("MEAPP_ENV", None)
-        else:
-            os.environ["MEAPP_ENV"] = previous_env
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/browser.sqlite",
+        "WTF_CSRF_ENABLED": True,  # a real user's path: every form carries its token
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "DEMO_PASSWORD": BROWSER_PASSWORD,
+    }, env="testing")
     database = tmp / "browser.sqlite"
     snapshot = tmp / "seeded.sqlite"
     with app.app_context():
