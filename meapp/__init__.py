@@ -72,13 +72,14 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
 
 
 def _register_presenters(app: Flask) -> None:
+    from meapp import i18n
     from meapp.submissions import presenters
     from meapp.submissions.grid import finding_key
 
     app.jinja_env.filters.update(combo=presenters.combination_label, action_label=presenters.action_label,
                                  state_label=presenters.state_label)
     app.jinja_env.globals.update(finding_message=presenters.finding_message, finding_key=finding_key,
-                                 field_label=presenters.field_label)
+                                 field_label=i18n.field_label)
 
 
 def _check_config(app: Flask) -> None:

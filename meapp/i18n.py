@@ -201,3 +201,31 @@ def _write_mo(po: Path, mo: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# Field names an error or a translation gap may point at: translated where shown, so a message says where.
+FIELD_LABELS = {
+    "name_en": _l("name in English"),
+    "name_fr": _l("name in French"),
+    "summary_en": _l("summary in English"),
+    "summary_fr": _l("summary in French"),
+    "narrative_en": _l("The English narrative"),
+    "narrative_fr": _l("The French narrative"),
+    "justification": _l("A justification"),
+    "reason": _l("The reason"),
+}
+
+
+def field_label(name: str) -> str:
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def error_message(error) -> str:
+    """A service error (meapp.errors) in the current language, its periods, statuses and fields named."""
+    params = {k: (format_period(v) if k in ("period", "first", "last") else v) for k, v in error.params.items()}
+    if "field" in params:
+        params["field"] = field_label(params["field"])
+    if "status" in params:
+        params["status"] = enum_label(params["status"]).lower()
+    return gettext(error.message_id, **params)

@@ -1,4 +1,5 @@
 """Import every model so that metadata is complete (Alembic, tests, shell)."""
+from meapp.audit.models import AuditEvent  # noqa: F401
 from meapp.auth.models import ApiToken, Role, User  # noqa: F401
 from meapp.compendium.models import (  # noqa: F401
     CompendiumCategory,
@@ -26,7 +27,6 @@ from meapp.projects.models import (  # noqa: F401
     Sector,
 )
 from meapp.submissions.models import (  # noqa: F401
-    AuditEvent,
     Evidence,
     Finding,
     ReportingPeriod,

@@ -9,7 +9,7 @@ from meapp.auth.models import Role, User, new_session_token
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Organisation
-from meapp.submissions.audit import record
+from meapp.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10
 # Verifying against this keeps the time of a failed sign-in the same whether the email exists.

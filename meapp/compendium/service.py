@@ -20,9 +20,9 @@ from meapp.compendium.models import (
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
-from meapp.submissions.audit import record
-from meapp.submissions.errors import ConflictError, PermissionDenied, WorkflowError
-from meapp.validation.findings import N_
+from meapp.audit.service import record
+from meapp.errors import ConflictError, PermissionDenied, WorkflowError
+from meapp.core.messages import N_
 
 
 @dataclass

@@ -19,8 +19,8 @@ from meapp.forms import VERSION_MISSING, MeForm
 from meapp.i18n import text
 from meapp.reports import service as reports
 from meapp.request_guard import int_arg
-from meapp.submissions.errors import WorkflowError
-from meapp.submissions.presenters import error_message
+from meapp.errors import WorkflowError
+from meapp.i18n import error_message
 
 bp = Blueprint("compendium", __name__, url_prefix="/compendium")
 

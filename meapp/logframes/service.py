@@ -9,10 +9,10 @@ from meapp.auth.permissions import Action, can
 from meapp.extensions import db
 from meapp.logframes.models import Indicator, MissingValueStrategy, Operator, Severity, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.audit import record
-from meapp.submissions.errors import PermissionDenied
+from meapp.audit.service import record
+from meapp.errors import PermissionDenied
 from meapp.validation.expressions import RuleSyntaxError, names, parse_expression
-from meapp.validation.findings import N_
+from meapp.core.messages import N_
 
 
 class RuleError(ValueError):

@@ -1,6 +1,8 @@
 """Translation and formatting for documents, outside any request: explicit language, same catalogs as the UI."""
 from __future__ import annotations
 
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
+
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
@@ -15,9 +17,6 @@ from meapp.core.periods import period_label
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction without translating it here."""
-    return message
 
 
 @lru_cache(maxsize=4)

@@ -44,7 +44,7 @@ from meapp.projects.models import (
 from meapp.seed import demo_values
 from meapp.seed.facts import demo_logframes, facts
 from meapp.seed.reference import load_reference
-from meapp.submissions.audit import record
+from meapp.audit.service import record
 
 DEMO_DOMAIN = "example.org"
 SECRETARIAT_ORG = "GFMD Secretariat (demo)"

@@ -12,7 +12,7 @@ from meapp.core.periods import Period, default_due_date
 from meapp.extensions import db
 from meapp.logframes.models import Aggregation, Direction, Indicator, PeriodTarget, Unit
 from meapp.projects.models import ParticipationRole, Project
-from meapp.submissions.audit import record
+from meapp.audit.service import record
 from meapp.submissions.queries import category_keys
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 

@@ -9,10 +9,10 @@ from meapp.auth.permissions import require_secretariat
 from meapp.core.periods import Period, PeriodError
 from meapp.extensions import db
 from meapp.submissions import completeness, service
-from meapp.submissions.errors import WorkflowError
+from meapp.errors import WorkflowError
 from meapp.submissions.forms import PeriodForm
 from meapp.submissions.models import PeriodStatus
-from meapp.submissions.presenters import error_message
+from meapp.i18n import error_message
 
 bp = Blueprint("periods", __name__)
 

@@ -13,7 +13,7 @@ from meapp.auth.service import find_user
 from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.submissions import queries, service, transfer
-from meapp.submissions.errors import (
+from meapp.errors import (
     BlockedError,
     InvalidText,
     PeriodShut,
@@ -22,7 +22,8 @@ from meapp.submissions.errors import (
     UnknownPeriod,
     WorkflowError,
 )
-from meapp.submissions.presenters import dtype_names, error_message, finding_message
+from meapp.i18n import error_message
+from meapp.submissions.presenters import dtype_names, finding_message
 
 submissions = AppGroup("submissions", help="Load and export quarterly values (JSON, CSV).")
 

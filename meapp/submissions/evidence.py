@@ -17,11 +17,11 @@ from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
-from meapp.submissions.audit import record
-from meapp.submissions.errors import PermissionDenied, WorkflowError
+from meapp.audit.service import record
+from meapp.errors import PermissionDenied, WorkflowError
 from meapp.submissions.service import check_writable
 from meapp.submissions.models import Evidence
-from meapp.validation.findings import N_
+from meapp.core.messages import N_
 
 MAX_BYTES = 10 * 1024 * 1024
 ODF = {

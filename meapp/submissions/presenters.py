@@ -5,24 +5,12 @@ from flask_babel import gettext
 
 from meapp.i18n import current_language, format_period, format_value
 from meapp.validation import messages
-from meapp.validation.findings import N_
+from meapp.core.messages import N_
 
 
 def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] | None = None) -> str:
     """The finding's message in the current language, numbers and periods formatted for it."""
     return messages.render(code, params, current_language(), gettext, format_value, format_period, dtype_names)
-
-
-def error_message(error) -> str:
-    """A WorkflowError in the current language."""
-    params = {k: (format_period(v) if k in ("period", "first", "last") else v) for k, v in error.params.items()}
-    if "field" in params:
-        params["field"] = field_label(params["field"])
-    if "status" in params:
-        from meapp.i18n import enum_label
-
-        params["status"] = enum_label(params["status"]).lower()
-    return gettext(error.message_id, **params)
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str]]:
@@ -94,19 +82,3 @@ STATE_LABELS = {
 
 def state_label(state: str) -> str:
     return _label(STATE_LABELS, state)
-
-
-FIELD_LABELS = {
-    "narrative_en": N_("The English narrative"),
-    "narrative_fr": N_("The French narrative"),
-    "justification": N_("A justification"),
-    "reason": N_("The reason"),
-    "name_en": N_("name in English"),
-    "name_fr": N_("name in French"),
-    "summary_en": N_("summary in English"),
-    "summary_fr": N_("summary in French"),
-}
-
-
-def field_label(name: str) -> str:
-    return _label(FIELD_LABELS, name)

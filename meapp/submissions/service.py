@@ -31,8 +31,8 @@ from meapp.logframes.models import Severity, Unit
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
-from meapp.submissions.audit import record
-from meapp.submissions.errors import (
+from meapp.audit.service import record
+from meapp.errors import (
     BlockedError,
     BusyError,
     ConflictError,
@@ -46,7 +46,7 @@ from meapp.submissions.errors import (
 from meapp.submissions.models import Finding as FindingRow
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import RawValue, ValidationResult, validate
-from meapp.validation.findings import N_
+from meapp.core.messages import N_
 
 EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 

@@ -14,10 +14,11 @@ from meapp.i18n import current_language
 from meapp.submissions import evidence as evidence_service
 from meapp.submissions import grid as grid_module
 from meapp.submissions import queries, service
-from meapp.submissions.errors import BlockedError, ConflictError, WorkflowError
+from meapp.errors import BlockedError, ConflictError, WorkflowError
 from meapp.submissions.forms import ActionForm, CsrfOnlyForm, EvidenceForm, GridForm, ReasonForm
 from meapp.submissions.models import Evidence
-from meapp.submissions.presenters import dtype_names, error_message
+from meapp.i18n import error_message
+from meapp.submissions.presenters import dtype_names
 
 bp = Blueprint("submissions", __name__, url_prefix="/projects/<code>/periods/<period>")
 

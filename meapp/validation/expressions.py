@@ -6,6 +6,8 @@ and MAX_DEPTH levels of parentheses or signs deep, so that parsing never exhaust
 """
 from __future__ import annotations
 
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
@@ -16,9 +18,6 @@ MAX_LENGTH = 500
 MAX_DEPTH = 50
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction without translating it here."""
-    return message
 
 
 class RuleSyntaxError(ValueError):

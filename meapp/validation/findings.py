@@ -1,13 +1,12 @@
 """Findings and their messages. Messages are msgids, translated only when shown."""
 from __future__ import annotations
 
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
+
 from dataclasses import dataclass, field
 from enum import Enum
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction (pybabel -k N_) without translating it here."""
-    return message
 
 
 class FindingCode(str, Enum):

@@ -17,8 +17,9 @@ from meapp import create_app
 from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.submissions import queries, service
-from meapp.submissions.errors import BusyError, ConflictError
-from meapp.submissions.models import AuditEvent, Value
+from meapp.errors import BusyError, ConflictError
+from meapp.audit.models import AuditEvent
+from meapp.submissions.models import Value
 from tests.factories import make_test_project
 
 # The load on PostgreSQL; SQLite serialises writers, so a lighter load keeps the suite fast there.

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from meapp.submissions.errors import WorkflowError
+from meapp.errors import WorkflowError
 from meapp.submissions.evidence import clean_filename, sniff
 from meapp.submissions.models import Evidence
 from tests.factories import make_test_project

@@ -9,7 +9,8 @@ from meapp.auth.models import Role, User
 from meapp.logframes.models import Indicator, LevelKind, ResultLevel, ValidationRule
 from meapp.projects.models import Project
 from meapp.seed.facts import facts
-from meapp.submissions.models import AuditEvent, ReportingPeriod, Submission, SubmissionStatus, Value
+from meapp.audit.models import AuditEvent
+from meapp.submissions.models import ReportingPeriod, Submission, SubmissionStatus, Value
 
 PILOTS = [p["code"] for p in facts()["pilot_projects"]]
 

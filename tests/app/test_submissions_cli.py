@@ -4,7 +4,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from meapp.submissions.models import AuditEvent, Submission, Value
+from meapp.audit.models import AuditEvent
+from meapp.submissions.models import Submission, Value
 from tests.factories import make_test_project
 
 

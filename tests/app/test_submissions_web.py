@@ -4,7 +4,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from meapp.submissions.models import AuditEvent, Submission, SubmissionStatus
+from meapp.audit.models import AuditEvent
+from meapp.submissions.models import Submission, SubmissionStatus
 from tests.factories import make_test_project
 
 URL = "/projects/TESTPRJ/periods"

@@ -1,7 +1,11 @@
-"""Errors of the submission workflow. Each carries a msgid and parameters, translated when shown."""
+"""Errors every service raises (submissions, logframes, compendium, projects, accounts).
+
+Each carries a msgid and parameters, translated when shown (meapp.i18n.error_message), and the HTTP
+status a view answers with. Only a stale version becomes a ConflictError.
+"""
 from __future__ import annotations
 
-from meapp.validation.findings import N_
+from meapp.core.messages import N_
 
 
 class WorkflowError(Exception):

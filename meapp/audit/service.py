@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from meapp.extensions import db
-from meapp.submissions.models import AuditEvent
+from meapp.audit.models import AuditEvent
 
 
 def record(actor, action: str, entity, *, before=None, after=None, reason: str = "",
