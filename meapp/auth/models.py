@@ -1,4 +1,4 @@
-"""Users, roles and API tokens."""
+"""People and organisations: users, roles, organisations and API tokens."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,33 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from meapp.extensions import db
 from meapp.modelbase import TimestampMixin, enum_column
+
+
+class OrganisationKind(str, Enum):
+    GOVERNMENT = "government"
+    AGENCY = "agency"
+    CITY = "city"
+    NGO = "ngo"
+    INTERNATIONAL = "international"
+    PRIVATE = "private"
+    DONOR = "donor"
+    SECRETARIAT = "secretariat"
+    OTHER = "other"
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    acronym: Mapped[str | None] = mapped_column(sa.String(40))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind), default=OrganisationKind.OTHER)
+    country_code: Mapped[str | None] = mapped_column(sa.String(2))
+
+    users = relationship("User", back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
 
 
 class Role(str, Enum):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from meapp.auth.models import Role, User, new_session_token
 from meapp.extensions import db
 from meapp.modelbase import utcnow
-from meapp.projects.models import Organisation
+from meapp.auth.models import Organisation
 from meapp.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from meapp.auth.permissions import require_secretariat
+from meapp.auth.guards import require_secretariat
 from meapp.compendium import queries, service
 from meapp.compendium.forms import EditionForm, PracticeForm
 from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from meapp.auth.permissions import Action, get_project_or_404
+from meapp.auth.permissions import Action
+from meapp.projects.guards import get_project_or_404
 from meapp.extensions import db
 from meapp.forms import MeForm
 from meapp.logframes import service

@@ -1,4 +1,4 @@
-"""Organisations, projects and who takes part in them."""
+"""Projects, their countries and sectors, and the organisations that take part in them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,21 +7,10 @@ from enum import Enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from meapp.auth.models import Organisation, OrganisationKind  # noqa: F401 (people and organisations: auth)
 from meapp.core.periods import Frequency, Period, periods_between
 from meapp.extensions import db
 from meapp.modelbase import TimestampMixin, enum_column
-
-
-class OrganisationKind(str, Enum):
-    GOVERNMENT = "government"
-    AGENCY = "agency"
-    CITY = "city"
-    NGO = "ngo"
-    INTERNATIONAL = "international"
-    PRIVATE = "private"
-    DONOR = "donor"
-    SECRETARIAT = "secretariat"
-    OTHER = "other"
 
 
 class ParticipationRole(str, Enum):
@@ -37,21 +26,6 @@ class CountryRole(str, Enum):
 class ProjectStatus(str, Enum):
     ACTIVE = "active"
     CLOSED = "closed"
-
-
-class Organisation(TimestampMixin, db.Model):
-    __tablename__ = "organisations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    acronym: Mapped[str | None] = mapped_column(sa.String(40))
-    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind), default=OrganisationKind.OTHER)
-    country_code: Mapped[str | None] = mapped_column(sa.String(2))
-
-    users = relationship("User", back_populates="organisation")
-
-    def __repr__(self) -> str:
-        return f"<Organisation {self.name}>"
 
 
 project_sectors = sa.Table(

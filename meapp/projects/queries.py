@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from meapp.auth.permissions import readable_projects_filter
+from meapp.auth.permissions import readable_participation
 from meapp.core.periods import Period
 from meapp.core.progress import percent_met, to_date
 from meapp.extensions import db
@@ -25,6 +25,36 @@ from meapp.submissions.models import Submission, SubmissionStatus, Value
 
 # States in which an implementer has handed the values over to the donor.
 SHARED_STATES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
+def readable_projects_filter(user):
+    """A WHERE clause selecting the projects `user` may read (auth.permissions decides which)."""
+    scope, role = readable_participation(user)
+    if scope == "all":
+        return Project.id.is_not(None)
+    if scope == "none":
+        return Project.id.is_(None)
+    participating = select(ProjectOrganisation.project_id).where(
+        ProjectOrganisation.organisation_id == user.organisation_id, ProjectOrganisation.role == ParticipationRole(role)
+    )
+    clauses = [Project.id.in_(participating)]
+    if role == ParticipationRole.IMPLEMENTER.value:
+        clauses.append(Project.lead_organisation_id == user.organisation_id)
+    return or_(*clauses)
+
+
+def find_project(code: str) -> Project | None:
+    """A project by its code (any case), with what every page of it shows loaded."""
+    return db.session.scalar(
+        select(Project).where(Project.code == code.upper()).options(
+            selectinload(Project.lead_organisation),
+            selectinload(Project.participations).selectinload(ProjectOrganisation.organisation),
+            selectinload(Project.countries),
+            selectinload(Project.sectors),
+            selectinload(Project.gcm_objectives),
+            selectinload(Project.sdg_targets),
+        )
+    )
 
 
 @dataclass(frozen=True)

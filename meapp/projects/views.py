@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from meapp.auth.permissions import Action, allowed_actions, get_project_or_404
+from meapp.auth.permissions import Action, allowed_actions
+from meapp.projects.guards import get_project_or_404
 from meapp.i18n import country_name, text
 from meapp.projects import queries
 from meapp.projects.forms import ProjectFilterForm

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from meapp.core.periods import Period, PeriodError
 from meapp.extensions import db
-from meapp.projects.models import Organisation, Project
+from meapp.auth.models import Organisation
+from meapp.projects.models import Project
 from meapp.reports import docx, iptt, loader, model, portfolio, xlsx
 from meapp.submissions.models import Submission, SubmissionStatus
 

@@ -7,7 +7,8 @@ from flask import Blueprint, abort, request, send_file
 from flask_login import current_user, login_required
 
 from meapp.auth.models import Role
-from meapp.auth.permissions import Action, get_project_or_404
+from meapp.auth.permissions import Action
+from meapp.projects.guards import get_project_or_404
 from meapp.reports import service
 from meapp.request_guard import int_arg
 

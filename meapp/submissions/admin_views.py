@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from meapp.auth.permissions import require_secretariat
+from meapp.auth.guards import require_secretariat
 from meapp.core.periods import Period, PeriodError
 from meapp.extensions import db
 from meapp.submissions import completeness, service

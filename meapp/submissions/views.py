@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from meapp.auth.permissions import Action, allowed_actions, get_project_or_404
+from meapp.auth.permissions import Action, allowed_actions
+from meapp.projects.guards import get_project_or_404
 from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.core.text import CELL_LIMIT, CODE_LIMIT, COMBINATION_LIMIT, COMMENT_LIMIT, strip_control, text_problem

@@ -160,7 +160,7 @@ def test_project_filters(client, login):
 def test_funder_filter(client, login, tx):
     from sqlalchemy import select
 
-    from meapp.projects.models import Organisation
+    from meapp.auth.models import Organisation
 
     login("secretariat@example.org")
     bmz = tx.scalar(select(Organisation).where(Organisation.name == "BMZ"))

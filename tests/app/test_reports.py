@@ -76,7 +76,7 @@ def test_donor_portfolio_covers_only_funded_projects(client, login):
 
 
 def test_secretariat_names_the_funder(client, login, tx):
-    from meapp.projects.models import Organisation
+    from meapp.auth.models import Organisation
 
     login("secretariat@example.org")
     org = tx.scalar(select(Organisation).where(Organisation.acronym == "EU-DG-HOME"))
