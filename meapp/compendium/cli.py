@@ -51,26 +51,3 @@ def list_editions():
     for edition, count in rows:
         click.echo(f"{edition.key:<24} {edition.status.value:<10} {count:>4} practices  {edition.title_en}")
     click.echo(f"{len(rows)} editions")
-
-
-@compendium.command("build")
-@click.argument("key")
-@click.option("--lang", default="en", help="fr or en.")
-@click.option("--format", "fmt", default="docx", help="docx or xlsx.")
-@click.option("-o", "--output", default=None)
-def build(key, lang, fmt, output):
-    """Compile edition KEY to Word or Excel."""
-    from meapp.reports import service as reports
-
-    edition = db.session.scalar(select(Edition).where(Edition.key == key))
-    if edition is None:
-        click.echo(f"unknown edition: {key}", err=True)
-        sys.exit(2)
-    try:
-        report = reports.annex_report(edition, lang, fmt)
-    except reports.ReportError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    path = output or report.filename
-    Path(path).write_bytes(report.data)
-    click.echo(f"wrote {path} ({len(report.data):,} bytes)")

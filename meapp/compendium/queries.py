@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from meapp.compendium.models import Edition, EditionStatus, Practice
+from meapp.auth.permissions import is_secretariat
+from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice
 from meapp.extensions import db
 from meapp.projects.models import Project
 
@@ -97,3 +98,13 @@ def translation_gaps(edition: Edition) -> list[tuple[Practice, list[str]]]:
         if missing:
             rows.append((practice, missing))
     return rows
+
+
+def readable_edition(user, key: str):
+    """The edition `key` if `user` may read it: published ones for everyone signed in, drafts for the
+    secretariat only (None otherwise, so that a view answers 404)."""
+    edition = db.session.scalar(select(Edition).where(Edition.key == key).options(
+        selectinload(Edition.categories).selectinload(CompendiumCategory.subsections)))
+    if edition is None or (edition.status is not EditionStatus.PUBLISHED and not is_secretariat(user)):
+        return None
+    return edition

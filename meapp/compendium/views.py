@@ -17,7 +17,6 @@ from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, 
 from meapp.extensions import db
 from meapp.forms import VERSION_MISSING, MeForm
 from meapp.i18n import text
-from meapp.reports import service as reports
 from meapp.request_guard import int_arg
 from meapp.errors import WorkflowError
 from meapp.i18n import error_message
@@ -27,9 +26,8 @@ bp = Blueprint("compendium", __name__, url_prefix="/compendium")
 
 def _edition(key: str) -> Edition:
     """Published editions for everyone signed in; drafts for the secretariat only (others get 404)."""
-    edition = db.session.scalar(select(Edition).where(Edition.key == key).options(
-        selectinload(Edition.categories).selectinload(CompendiumCategory.subsections)))
-    if edition is None or (edition.status is not EditionStatus.PUBLISHED and not current_user.is_secretariat):
+    edition = queries.readable_edition(current_user, key)
+    if edition is None:
         abort(404)
     return edition
 
@@ -84,18 +82,6 @@ def translations(key: str):
     edition = _edition(key)
     return render_template("compendium/translations.html", edition=edition,
                            rows=queries.translation_gaps(edition))
-
-
-@bp.route("/<key>/download", methods=["GET"])
-@login_required
-def download(key: str):
-    edition = _edition(key)
-    try:
-        report = reports.annex_report(edition, request.args.get("lang", "en"), request.args.get("format", "docx"))
-    except reports.ReportError:
-        abort(400)
-    return send_file(io.BytesIO(report.data), mimetype=report.content_type, as_attachment=True,
-                     download_name=report.filename, max_age=0)
 
 
 @bp.route("/<key>/status", methods=["POST"])

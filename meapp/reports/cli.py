@@ -7,6 +7,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from meapp.compendium.cli import compendium
+from meapp.compendium.models import Edition
 from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.reports import service
@@ -71,3 +73,22 @@ def portfolio_report(funder, lang, fmt, output):
         click.echo(f"unknown funder: {funder}", err=True)
         sys.exit(2)
     _write(_run(lambda: service.portfolio_report(org, lang, fmt)), output)
+
+
+@compendium.command("build")
+@click.argument("key")
+@click.option("--lang", default="en", help="fr or en.")
+@click.option("--format", "fmt", default="docx", help="docx or xlsx.")
+@click.option("-o", "--output", default=None)
+def build(key, lang, fmt, output):
+    """Compile edition KEY to Word or Excel (documents are built by reports, on the compendium's command group)."""
+    edition = db.session.scalar(select(Edition).where(Edition.key == key))
+    if edition is None:
+        click.echo(f"unknown edition: {key}", err=True)
+        sys.exit(2)
+    try:
+        report = service.annex_report(edition, lang, fmt)
+    except service.ReportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    _write(report, output)

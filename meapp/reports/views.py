@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from meapp.auth.models import Role
 from meapp.auth.permissions import Action
+from meapp.compendium.queries import readable_edition
 from meapp.projects.guards import get_project_or_404
 from meapp.reports import service
 from meapp.request_guard import int_arg
@@ -57,5 +58,18 @@ def portfolio():
     try:
         return _send(service.portfolio_report(funder, request.args.get("lang", "en"),
                                               request.args.get("format", "docx")))
+    except service.ReportError:
+        abort(400)
+
+
+@bp.route("/compendium/<key>/download", methods=["GET"])
+@login_required
+def annex(key: str):
+    """An annex compendium edition as Word or Excel, in French or English (readers of the edition)."""
+    edition = readable_edition(current_user, key)
+    if edition is None:
+        abort(404)
+    try:
+        return _send(service.annex_report(edition, request.args.get("lang", "en"), request.args.get("format", "docx")))
     except service.ReportError:
         abort(400)

@@ -77,7 +77,7 @@ MATRIX = {
     ("compendium.show", "GET"): ("/compendium/gfmd-2020", None, same(302, 200)),
     ("compendium.translations", "GET"): ("/compendium/gfmd-2020/translations", None,
                                          expect(302, 403, 403, 403, 403, 200)),
-    ("compendium.download", "GET"): ("/compendium/gfmd-2020/download?lang=fr&format=xlsx", None, same(302, 200)),
+    ("reports.annex", "GET"): ("/compendium/gfmd-2020/download?lang=fr&format=xlsx", None, same(302, 200)),
     ("compendium.status", "POST"): ("/compendium/gfmd-2020/status", {"status": "draft"},
                                     expect(302, 403, 403, 403, 403, 302)),
     ("compendium.new_practice", "GET"): ("/compendium/gfmd-2020/practices/new", None,
