@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-pg translations db demo clean
+.PHONY: setup run lint test test-pg translations db demo clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,11 @@ run: demo
 # Two workers by default (the machines have 2 cores); each has its own database (SQLite file or PostgreSQL).
 JOBS ?= 2
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 clean:

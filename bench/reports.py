@@ -27,7 +27,7 @@ os.environ.setdefault("MEAPP_ENV", "development")
 
 import xlsxwriter  # noqa: E402
 
-from meapp.reports import chart, docx, iptt, model, xlsx  # noqa: E402
+from meapp.reports import chart, excel, iptt, model, word  # noqa: E402
 from meapp.reports.docx_writer import BASE, DocxWriter  # noqa: E402
 from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, LevelIn, ProjectIn  # noqa: E402
 
@@ -155,10 +155,10 @@ def bench_annex(data) -> None:
     from meapp.reports import annex
 
     built = annex.build_annex(data, "fr", TODAY)
-    body, notes = captured_xml(lambda: docx.render_annex(built))
+    body, notes = captured_xml(lambda: word.render_annex(built))
     build_ms = median_ms(lambda: annex.build_annex(data, "fr", TODAY))
-    render_ms = median_ms(lambda: docx.render_annex(built))
-    xlsx_ms = median_ms(lambda: xlsx.render_annex(built))
+    render_ms = median_ms(lambda: word.render_annex(built))
+    xlsx_ms = median_ms(lambda: excel.render_annex(built))
     zip_ms = median_ms(lambda: docx_floor(body, b"", notes))
     floor_ms = median_ms(lambda: annex_floor(data))
     whole = build_ms + render_ms
@@ -200,7 +200,7 @@ def iptt_floor(built) -> bytes:
             else:
                 data.write_string(r, c, str(value))
     if built.chart_series:
-        xlsx._chart(book, xlsx.Formats(book), built)
+        excel._chart(book, excel.Formats(book), built)
     book.close()
     return out.getvalue()
 
@@ -209,19 +209,19 @@ def bench(label: str, data: ProjectIn) -> None:
     built = model.build_progress_report(data, "fr", TODAY)
     png = chart.render_png(built.chart) if built.chart else None
     # The floor writes exactly the body XML the renderer produces: capture it once.
-    body, _notes = captured_xml(lambda: docx.render_progress([built], png))
+    body, _notes = captured_xml(lambda: word.render_progress([built], png))
 
     build_ms = median_ms(lambda: model.build_progress_report(data, "fr", TODAY))
     chart_ms = median_ms(lambda: chart.render_png(built.chart), 3) if built.chart else 0.0
-    render_ms = median_ms(lambda: docx.render_progress([built], png))
+    render_ms = median_ms(lambda: word.render_progress([built], png))
     floor_ms = median_ms(lambda: docx_floor(body, png[0] if png else b""))
-    size = len(docx.render_progress([built], png))
+    size = len(word.render_progress([built], png))
 
     table = iptt.build_iptt(data, "fr", TODAY)
     iptt_build_ms = median_ms(lambda: iptt.build_iptt(data, "fr", TODAY))
-    iptt_ms = median_ms(lambda: xlsx.render_iptt(table))
+    iptt_ms = median_ms(lambda: excel.render_iptt(table))
     iptt_floor_ms = median_ms(lambda: iptt_floor(table))
-    iptt_peak = peak_mb(lambda: xlsx.render_iptt(iptt.build_iptt(data, "fr", TODAY)))
+    iptt_peak = peak_mb(lambda: excel.render_iptt(iptt.build_iptt(data, "fr", TODAY)))
     cells = len(table.rows) * (6 + 3 * len(table.period_labels) + 3) + len(table.long_rows) * 9
 
     print(f"\n{label}: {len(data.indicators)} indicators × {len(data.periods)} periods, "

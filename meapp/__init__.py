@@ -47,17 +47,19 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
     _configure_database(app)
 
     from meapp.auth.views import bp as auth_bp
-    from meapp.main_views import bp as main_bp
-    from meapp.logframes.views import bp as logframes_bp
     from meapp.compendium.views import bp as compendium_bp
-    from meapp.reports.views import bp as reports_bp
-    from meapp.submissions.admin_views import bp as periods_bp
+    from meapp.logframes.views import bp as logframes_bp
+    from meapp.main_views import bp as main_bp
     from meapp.projects.views import bp as projects_bp
+    from meapp.reports.views import bp as reports_bp
+    from meapp.results.views import bp as results_bp
+    from meapp.submissions.admin_views import bp as periods_bp
     from meapp.submissions.views import bp as submissions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(logframes_bp)
     app.register_blueprint(periods_bp)

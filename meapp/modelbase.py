@@ -12,7 +12,7 @@ Amount = sa.Numeric(18, 4, asdecimal=True)
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def enum_column(enum_cls: type[Enum], **kwargs):

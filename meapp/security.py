@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,12 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from meapp.auth.demo import demo_users_allowed
 from meapp.extensions import db, login_manager
-
-
-def demo_users_allowed() -> bool:
-    """Demo accounts have a published password: never under the production configuration, whatever the environment."""
-    return current_app.extensions.get("meapp_config") != "production" and bool(current_app.config["ALLOW_DEMO_USERS"])
 
 
 def _is_download(response) -> bool:

@@ -1,8 +1,8 @@
 """Writing audit events: called by every service in the same transaction as the change."""
 from __future__ import annotations
 
-from meapp.extensions import db
 from meapp.audit.models import AuditEvent
+from meapp.extensions import db
 
 
 def record(actor, action: str, entity, *, before=None, after=None, reason: str = "",

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from meapp.forms import MeForm
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from meapp.forms import MeForm
 
 
 def _strip(value):

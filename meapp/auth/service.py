@@ -5,11 +5,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from meapp.auth.models import Role, User, new_session_token
+from meapp.audit.service import record
+from meapp.auth.models import Organisation, Role, User, new_session_token
 from meapp.extensions import db
 from meapp.modelbase import utcnow
-from meapp.auth.models import Organisation
-from meapp.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10
 # Verifying against this keeps the time of a failed sign-in the same whether the email exists.

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meapp.auth import service, throttle
+from meapp.auth.demo import demo_users_allowed
 from meapp.auth.forms import LanguageForm, LoginForm, ProfileForm
 from meapp.extensions import db
-from meapp.security import demo_users_allowed
 
 bp = Blueprint("auth", __name__)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from meapp.audit.service import record
 from meapp.compendium.importer import EditionSpec, PracticeSpec
 from meapp.compendium.models import (
     CompendiumCategory,
@@ -17,12 +18,11 @@ from meapp.compendium.models import (
     PracticeCountry,
     PracticeSource,
 )
+from meapp.core.messages import N_
+from meapp.errors import ConflictError, PermissionDenied, WorkflowError
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
-from meapp.audit.service import record
-from meapp.errors import ConflictError, PermissionDenied, WorkflowError
-from meapp.core.messages import N_
 
 
 @dataclass

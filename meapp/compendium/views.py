@@ -1,25 +1,21 @@
 """Annex compendia: editions, preview with filters, translation completeness, editing, downloads."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from meapp.auth.guards import require_secretariat
 from meapp.compendium import queries, service
 from meapp.compendium.forms import EditionForm, PracticeForm
-from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice
+from meapp.compendium.models import Edition, EditionStatus, Practice
+from meapp.errors import WorkflowError
 from meapp.extensions import db
 from meapp.forms import VERSION_MISSING, MeForm
-from meapp.i18n import text
+from meapp.i18n import error_message, text
 from meapp.request_guard import int_arg
-from meapp.errors import WorkflowError
-from meapp.i18n import error_message
 
 bp = Blueprint("compendium", __name__, url_prefix="/compendium")
 

@@ -234,7 +234,7 @@ def _locate(data: bytes, info: zipfile.ZipInfo) -> Entry:
 def _check_no_overlap(entries: list[Entry], directory_start: int) -> None:
     """Each entry's data ends before the next entry begins, and all before the central directory."""
     ordered = sorted(entries, key=lambda e: e.offset)
-    for entry, following in zip(ordered, ordered[1:] + [None]):
+    for entry, following in zip(ordered, ordered[1:] + [None], strict=True):
         limit = following.offset if following is not None else directory_start
         if entry.data_end > limit:
             raise UnsafeZip("overlap", name=entry.name)

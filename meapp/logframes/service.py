@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
+from meapp.core.messages import N_
+from meapp.errors import PermissionDenied
 from meapp.extensions import db
 from meapp.logframes.models import Indicator, MissingValueStrategy, Operator, Severity, ValidationRule
 from meapp.projects.models import Project
-from meapp.audit.service import record
-from meapp.errors import PermissionDenied
 from meapp.validation.expressions import RuleSyntaxError, names, parse_expression
-from meapp.core.messages import N_
 
 
 class RuleError(ValueError):

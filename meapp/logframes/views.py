@@ -7,12 +7,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from meapp.auth.permissions import Action
-from meapp.projects.guards import get_project_or_404
 from meapp.extensions import db
 from meapp.forms import MeForm
 from meapp.logframes import service
 from meapp.logframes.forms import RuleForm
 from meapp.logframes.models import Indicator, ValidationRule
+from meapp.projects.guards import get_project_or_404
 
 bp = Blueprint("logframes", __name__, url_prefix="/projects/<code>/rules")
 

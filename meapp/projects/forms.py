@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from meapp.forms import MeForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional
+
+from meapp.forms import MeForm
 
 
 class ProjectFilterForm(MeForm):

@@ -6,8 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from meapp.auth.permissions import Action, allowed_actions
-from meapp.projects.guards import get_project_or_404
 from meapp.i18n import country_name, text
 from meapp.projects import queries
 from meapp.projects.forms import ProjectFilterForm
@@ -39,12 +37,3 @@ def index():
         )
     projects = queries.list_projects(current_user, filters)
     return render_template("projects/index.html", form=form, projects=projects), status
-
-
-@bp.route("/<code>")
-@login_required
-def show(code: str):
-    project = get_project_or_404(current_user, code, Action.READ)
-    actions = allowed_actions(current_user, project)
-    page = queries.project_page(project, include_drafts=Action.EDIT in actions)
-    return render_template("projects/show.html", page=page, project=project, actions=actions, Action=Action)

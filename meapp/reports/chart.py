@@ -24,7 +24,7 @@ def render_png(chart) -> tuple[bytes, float, float]:
     rows = math.ceil(count / cols)
     width, height = 17.0, 5.2 * rows + 0.8
     fig, axes = plt.subplots(rows, cols, figsize=(width * CM, height * CM), dpi=150, squeeze=False)
-    for ax, series in zip(axes.flat, chart.series):
+    for ax, series in zip(axes.flat, chart.series, strict=False):
         xs = range(len(series.periods))
         ax.plot(xs, [math.nan if v is None else v for v in series.targets], color=TARGET, linestyle="--",
                 linewidth=1.2, label=chart.target_label)

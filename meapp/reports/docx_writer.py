@@ -121,12 +121,12 @@ class DocxWriter:
         if headers:
             cells = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
                             f"{_cell_paragraphs(h, 'TableHeading', bold=True)}</w:tc>"
-                            for h, w in zip(headers, twips))
+                            for h, w in zip(headers, twips, strict=False))
             out.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>')
         for index, row in enumerate(rows):
             fill = fills[index] if fills else None
             cells = []
-            for col, (value, w) in enumerate(zip(row, twips)):
+            for col, (value, w) in enumerate(zip(row, twips, strict=False)):
                 shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' \
                     if fill and (fill_column is None or col == fill_column) else ""
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shade}</w:tcPr>'
@@ -192,7 +192,7 @@ class DocxWriter:
         self.title, self.language = title[:250], language
 
     def to_bytes(self) -> bytes:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if self._toc_index is not None:
             self.parts[self._toc_index] = self._toc_xml()
         out = io.BytesIO()

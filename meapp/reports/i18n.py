@@ -1,8 +1,6 @@
 """Translation and formatting for documents, outside any request: explicit language, same catalogs as the UI."""
 from __future__ import annotations
 
-from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
-
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +9,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.support import Translations
 
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from meapp.auth.models import Organisation
 from meapp.core.periods import Period, PeriodError
 from meapp.extensions import db
-from meapp.auth.models import Organisation
 from meapp.projects.models import Project
-from meapp.reports import docx, iptt, loader, model, portfolio, xlsx
+from meapp.reports import excel, iptt, loader, model, portfolio, word
 from meapp.submissions.models import Submission, SubmissionStatus
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,14 +71,14 @@ def progress_report(project: Project, lang: str, until: str | None = None,
     data = loader.load_project(project, until)
     languages = ["fr", "en"] if lang == "bilingual" else [lang]
     models = [model.build_progress_report(data, code, today) for code in languages]
-    return ReportFile(f"{project.code}_progress_{until or 'all'}_{lang}.docx", DOCX, docx.render_progress(models))
+    return ReportFile(f"{project.code}_progress_{until or 'all'}_{lang}.docx", DOCX, word.render_progress(models))
 
 
 def iptt_report(project: Project, lang: str, until: str | None = None, today: dt.date | None = None) -> ReportFile:
     lang, until = _lang(lang, ("fr", "en")), _until(project, until)
     data = loader.load_project(project, until)
     built = iptt.build_iptt(data, lang, today or dt.date.today())
-    return ReportFile(f"{project.code}_iptt_{until or 'all'}_{lang}.xlsx", XLSX, xlsx.render_iptt(built))
+    return ReportFile(f"{project.code}_iptt_{until or 'all'}_{lang}.xlsx", XLSX, excel.render_iptt(built))
 
 
 def find_funder(name_or_id) -> Organisation | None:
@@ -103,8 +103,8 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":
-        return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, docx.render_portfolio(built))
-    return ReportFile(f"portfolio_{slug}_{lang}.xlsx", XLSX, xlsx.render_portfolio(built))
+        return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, word.render_portfolio(built))
+    return ReportFile(f"portfolio_{slug}_{lang}.xlsx", XLSX, excel.render_portfolio(built))
 
 
 def annex_report(edition, lang: str, fmt: str, today: dt.date | None = None) -> ReportFile:
@@ -117,5 +117,5 @@ def annex_report(edition, lang: str, fmt: str, today: dt.date | None = None) -> 
     built = annex.build_annex(loader.load_edition(edition.id), lang, today or dt.date.today())
     name = f"annex_{edition.key}_{lang}.{fmt}"
     if fmt == "docx":
-        return ReportFile(name, DOCX, docx.render_annex(built))
-    return ReportFile(name, XLSX, xlsx.render_annex(built))
+        return ReportFile(name, DOCX, word.render_annex(built))
+    return ReportFile(name, XLSX, excel.render_annex(built))

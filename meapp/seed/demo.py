@@ -5,7 +5,6 @@ finds what the first created and adds nothing.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,6 +13,7 @@ from babel import Locale
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from meapp.audit.service import record
 from meapp.auth.models import Role, User
 from meapp.extensions import db
 from meapp.logframes.models import (
@@ -44,7 +44,6 @@ from meapp.projects.models import (
 from meapp.seed import demo_values
 from meapp.seed.facts import demo_logframes, facts
 from meapp.seed.reference import load_reference
-from meapp.audit.service import record
 
 DEMO_DOMAIN = "example.org"
 SECRETARIAT_ORG = "GFMD Secretariat (demo)"

@@ -7,14 +7,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
+from meapp.audit.service import record
 from meapp.auth.models import Role, User
 from meapp.core.periods import Period, default_due_date
 from meapp.extensions import db
 from meapp.logframes.models import Aggregation, Direction, Indicator, PeriodTarget, Unit
 from meapp.projects.models import ParticipationRole, Project
-from meapp.audit.service import record
-from meapp.submissions.queries import category_keys
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
+from meapp.submissions.queries import category_keys
 
 REPORTED_QUARTERS = 8
 RETURN_REASON = ("Please attach the attendance sheets for this quarter. / "
@@ -162,7 +162,7 @@ def generate(project: Project, project_index: int) -> int:
             count += 1
             for dtype in indicator.disaggregation_types:
                 keys = category_keys(project, dtype)
-                for key, part in zip(keys, split(value, _weights(dtype.key, len(keys), rng), indicator.decimals)):
+                for key, part in zip(keys, split(value, _weights(dtype.key, len(keys), rng), indicator.decimals), strict=False):
                     submission.values.append(Value(indicator_id=indicator.id, combination=f"{dtype.key}={key}",
                                                    value=part))
                     count += 1

@@ -7,12 +7,12 @@ from flask_login import current_user, login_required
 
 from meapp.auth.guards import require_secretariat
 from meapp.core.periods import Period, PeriodError
-from meapp.extensions import db
-from meapp.submissions import completeness, service
 from meapp.errors import WorkflowError
+from meapp.extensions import db
+from meapp.i18n import error_message
+from meapp.submissions import completeness, service
 from meapp.submissions.forms import PeriodForm
 from meapp.submissions.models import PeriodStatus
-from meapp.i18n import error_message
 
 bp = Blueprint("periods", __name__)
 

@@ -10,9 +10,6 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from meapp.auth.service import find_user
-from meapp.extensions import db
-from meapp.projects.models import Project
-from meapp.submissions import queries, service, transfer
 from meapp.errors import (
     BlockedError,
     InvalidText,
@@ -22,7 +19,10 @@ from meapp.errors import (
     UnknownPeriod,
     WorkflowError,
 )
+from meapp.extensions import db
 from meapp.i18n import error_message
+from meapp.projects.models import Project
+from meapp.submissions import queries, service, transfer
 from meapp.submissions.presenters import dtype_names, finding_message
 
 submissions = AppGroup("submissions", help="Load and export quarterly values (JSON, CSV).")

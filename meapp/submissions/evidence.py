@@ -11,17 +11,17 @@ from xml.etree import ElementTree
 
 from defusedxml import ElementTree as DefusedElementTree
 
+from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
 from meapp.core import safezip
+from meapp.core.messages import N_
+from meapp.errors import PermissionDenied, WorkflowError
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
-from meapp.audit.service import record
-from meapp.errors import PermissionDenied, WorkflowError
-from meapp.submissions.service import check_writable
 from meapp.submissions.models import Evidence
-from meapp.core.messages import N_
+from meapp.submissions.service import check_writable
 
 MAX_BYTES = 10 * 1024 * 1024
 ODF = {

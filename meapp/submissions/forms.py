@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from meapp.forms import MeForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from meapp.forms import version_field
+from meapp.forms import MeForm, version_field
 
 
 class GridForm(MeForm):

@@ -6,7 +6,6 @@ from decimal import Decimal
 from enum import Enum
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meapp.extensions import db

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
+from meapp.core.messages import N_
 from meapp.i18n import current_language, format_period, format_value
 from meapp.validation import messages
-from meapp.core.messages import N_
 
 
 def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] | None = None) -> str:

@@ -7,11 +7,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from meapp.audit.models import AuditEvent
 from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
 from meapp.projects.models import Project
-from meapp.audit.models import AuditEvent
 from meapp.submissions.models import ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import (
     DisaggregationSpec,

@@ -9,12 +9,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
+from meapp.core.messages import N_
 from meapp.core.periods import Period, PeriodError, default_due_date
 from meapp.core.text import (
     CELL_LIMIT,
@@ -26,12 +27,6 @@ from meapp.core.text import (
     strip_control,
     text_problem,
 )
-from meapp.extensions import db
-from meapp.logframes.models import Severity, Unit
-from meapp.modelbase import utcnow
-from meapp.projects.models import Project
-from meapp.submissions import queries
-from meapp.audit.service import record
 from meapp.errors import (
     BlockedError,
     BusyError,
@@ -43,10 +38,14 @@ from meapp.errors import (
     UnknownPeriod,
     WorkflowError,
 )
+from meapp.extensions import db
+from meapp.logframes.models import Severity, Unit
+from meapp.modelbase import utcnow
+from meapp.projects.models import Project
+from meapp.submissions import queries
 from meapp.submissions.models import Finding as FindingRow
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import RawValue, ValidationResult, validate
-from meapp.core.messages import N_
 
 EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 

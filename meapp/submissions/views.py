@@ -7,18 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from meapp.auth.permissions import Action, allowed_actions
-from meapp.projects.guards import get_project_or_404
 from meapp.core.periods import Period
-from meapp.extensions import db
 from meapp.core.text import CELL_LIMIT, CODE_LIMIT, COMBINATION_LIMIT, COMMENT_LIMIT, strip_control, text_problem
-from meapp.i18n import current_language
+from meapp.errors import BlockedError, ConflictError, WorkflowError
+from meapp.extensions import db
+from meapp.i18n import current_language, error_message
+from meapp.projects.guards import get_project_or_404
 from meapp.submissions import evidence as evidence_service
 from meapp.submissions import grid as grid_module
 from meapp.submissions import queries, service
-from meapp.errors import BlockedError, ConflictError, WorkflowError
 from meapp.submissions.forms import ActionForm, CsrfOnlyForm, EvidenceForm, GridForm, ReasonForm
 from meapp.submissions.models import Evidence
-from meapp.i18n import error_message
 from meapp.submissions.presenters import dtype_names
 
 bp = Blueprint("submissions", __name__, url_prefix="/projects/<code>/periods/<period>")

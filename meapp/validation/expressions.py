@@ -6,11 +6,11 @@ and MAX_DEPTH levels of parentheses or signs deep, so that parsing never exhaust
 """
 from __future__ import annotations
 
-from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
-
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 _TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<op>[-+*/×÷()]))")

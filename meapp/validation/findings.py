@@ -1,12 +1,10 @@
 """Findings and their messages. Messages are msgids, translated only when shown."""
 from __future__ import annotations
 
-from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
-
 from dataclasses import dataclass, field
 from enum import Enum
 
-
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 
 
 class FindingCode(str, Enum):

@@ -14,11 +14,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from meapp import create_app
+from meapp.audit.models import AuditEvent
+from meapp.errors import BusyError, ConflictError
 from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.submissions import queries, service
-from meapp.errors import BusyError, ConflictError
-from meapp.audit.models import AuditEvent
 from meapp.submissions.models import Value
 from tests.factories import make_test_project
 

@@ -37,7 +37,7 @@ MATRIX = {
     ("auth.profile", "POST"): ("/profile", {"name": "", "locale": "en"}, same(302, 400)),
     ("auth.set_language", "POST"): ("/language/fr", None, same(302, 302)),
     ("projects.index", "GET"): ("/projects/", None, same(302, 200)),
-    ("projects.show", "GET"): ("/projects/PALIM", None, expect(302, 200, 404, 200, 404, 200)),
+    ("results.project", "GET"): ("/projects/PALIM", None, expect(302, 200, 404, 200, 404, 200)),
     ("submissions.show", "GET"): (f"{P}/2020Q4", None, expect(302, 200, 404, 200, 404, 200)),
     ("submissions.save", "POST"): (f"{P}/2020Q4/save", {"v|EMPLOYED|": "6", "o|EMPLOYED|": "5",
                                                        "version": VERSION},

@@ -5,11 +5,11 @@ import re
 from sqlalchemy import select
 
 from meapp.projects.models import Project
-from meapp.projects.queries import project_page
 from meapp.reports import loader
 from meapp.reports.iptt import build_iptt
 from meapp.reports.model import build_progress_report
 from meapp.reports.service import default_until
+from meapp.results.queries import project_page
 
 TODAY = dt.date(2026, 12, 1)
 

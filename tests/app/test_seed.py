@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from meapp.audit.models import AuditEvent
 from meapp.auth.models import Role, User
 from meapp.logframes.models import Indicator, LevelKind, ResultLevel, ValidationRule
 from meapp.projects.models import Project
 from meapp.seed.facts import facts
-from meapp.audit.models import AuditEvent
 from meapp.submissions.models import ReportingPeriod, Submission, SubmissionStatus, Value
 
 PILOTS = [p["code"] for p in facts()["pilot_projects"]]

@@ -8,7 +8,6 @@ seeding back into the database, so the tests do not depend on each other or on t
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from pathlib import Path

@@ -2,8 +2,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from meapp.validation.expressions import (MAX_DEPTH, MAX_LENGTH, RuleSyntaxError, Undefined, evaluate, names,
-                                         parse_expression)
+from meapp.validation.expressions import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    RuleSyntaxError,
+    Undefined,
+    evaluate,
+    names,
+    parse_expression,
+)
 
 
 @pytest.mark.parametrize("text, values, expected", [

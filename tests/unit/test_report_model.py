@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from docx import Document
 
-from meapp.reports import docx, iptt, model, portfolio, xlsx
+from meapp.reports import excel, iptt, model, portfolio, word
 from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, JustifiedIn, LevelIn, NarrativeIn, ProjectIn
 
 SEX = DisaggregationIn("sex", "Sex", "Sexe", (CategoryIn("F", "Female", "Femmes"), CategoryIn("M", "Male", "Hommes")))
@@ -92,7 +92,7 @@ def _docx_text(blob: bytes) -> str:
 
 def test_docx_reads_back_with_image_and_alt_text():
     fr = model.build_progress_report(data(), "fr", TODAY)
-    blob = docx.render_progress([fr])
+    blob = word.render_progress([fr])
     text = _docx_text(blob)
     assert "Résultats par niveau du cadre logique" in text and "6\u202f600" in text
     assert "Quatre cohortes formées." in text and "A large cohort." in text
@@ -105,7 +105,7 @@ def test_docx_reads_back_with_image_and_alt_text():
 
 
 def test_bilingual_docx_has_both_languages_side_by_side():
-    blob = docx.render_progress([model.build_progress_report(data(), "fr", TODAY),
+    blob = word.render_progress([model.build_progress_report(data(), "fr", TODAY),
                                  model.build_progress_report(data(), "en", TODAY)])
     document = Document(io.BytesIO(blob))
     assert "Résumé / Summary" in [p.text for p in document.paragraphs]
@@ -115,13 +115,13 @@ def test_bilingual_docx_has_both_languages_side_by_side():
 
 def test_user_text_is_escaped_and_control_characters_dropped():
     nasty = 'Trained & <certified> "now" « ok » 🎓\x0b'
-    blob = docx.render_progress([model.build_progress_report(data(name_en=nasty), "en", TODAY)])
+    blob = word.render_progress([model.build_progress_report(data(name_en=nasty), "en", TODAY)])
     assert 'Trained & <certified> "now" « ok » 🎓' in _docx_text(blob)
 
 
 def test_iptt_numbers_formats_and_no_formulas():
     built = iptt.build_iptt(data(name_fr='=HYPERLINK("http://evil","x")'), "fr", TODAY)
-    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_iptt(built)))
+    book = openpyxl.load_workbook(io.BytesIO(excel.render_iptt(built)))
     assert book.sheetnames == ["Tableau de suivi", "Données", "Graphique"]
     sheet = book["Tableau de suivi"]
     rows = list(sheet.iter_rows(values_only=True))
@@ -143,9 +143,9 @@ def test_iptt_numbers_formats_and_no_formulas():
 
 def test_portfolio_docx_and_xlsx():
     built = portfolio.build_portfolio("SDC", [data()], "en", TODAY)
-    text = _docx_text(docx.render_portfolio(built))
+    text = _docx_text(word.render_portfolio(built))
     assert "Donor portfolio" in text and "SAMI-NP" in text and "Open issues" in text
-    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_portfolio(built)))
+    book = openpyxl.load_workbook(io.BytesIO(excel.render_portfolio(built)))
     summary = list(book["Projects"].iter_rows(values_only=True))
     row = next(r for r in summary if r[0] == "SAMI-NP")
     assert row[4] == 1.0  # completeness: 4 of 4 due periods handed in
@@ -164,10 +164,10 @@ def test_empty_project_still_renders(lang):
     from docx import Document
 
     report = model.build_progress_report(empty, lang, TODAY)
-    text = "\n".join(p.text for p in Document(io.BytesIO(docx.render_progress([report]))).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.render_progress([report]))).paragraphs)
     assert ("Vide" if lang == "fr" else "Empty") in text  # the cover names the project
     assert report.sections == [] or all(not s.rows for s in report.sections)
-    book = openpyxl.load_workbook(io.BytesIO(xlsx.render_iptt(iptt.build_iptt(empty, lang, TODAY))))
+    book = openpyxl.load_workbook(io.BytesIO(excel.render_iptt(iptt.build_iptt(empty, lang, TODAY))))
     sheet = book.worksheets[0]
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any("EMPTY" in c or "Vide" in c or "Empty" in c for c in cells)

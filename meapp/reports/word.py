@@ -61,7 +61,7 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
                   " / ".join(dict.fromkeys(m.sections[index].heading for m in models)), 2)
         if not section.rows:
             continue
-        rows = _zip_rows(models, lambda m: [(f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target,
+        rows = _zip_rows(models, lambda m, index=index: [(f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target,
                                              r.period_actual, r.to_date, r.percent_of_end, r.status_label)
                                             for r in m.sections[index].rows])
         fills = [STATUS_COLOURS[r.status] for r in section.rows]
@@ -69,10 +69,10 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
 
     _heading(w, models, "breakdowns")
     if first.breakdowns:
-        for index, breakdown in enumerate(first.breakdowns):
+        for index in range(len(first.breakdowns)):
             w.heading(" / ".join(dict.fromkeys(m.breakdowns[index].title for m in models)), 3)
             w.table([_pair([m.breakdowns[index].headers[c] for m in models]) for c in range(3)],
-                    _zip_rows(models, lambda m: list(m.breakdowns[index].rows)), widths=[0.5, 0.25, 0.25])
+                    _zip_rows(models, lambda m, index=index: list(m.breakdowns[index].rows)), widths=[0.5, 0.25, 0.25])
     else:
         w.para(" / ".join(dict.fromkeys(m.empty["breakdowns"] for m in models)))
 
@@ -112,7 +112,10 @@ def render_portfolio(model) -> bytes:
         w.para(note, "CoverNote")
     w.para(model.generated, "Small")
     w.heading(model.headings["summary"], 1)
-    percent = (lambda v: "—" if v is None else f"{v * 100:.0f}\u00a0%")
+
+    def percent(v):
+        return "—" if v is None else f"{v * 100:.0f}\u00a0%"
+
     w.table(model.summary_headers, [(s.code, s.title, s.countries, s.last_approved, percent(s.completeness),
                                      percent(s.timeliness), str(s.on_track), str(s.at_risk), str(s.off_track))
                                     for s in model.summary],

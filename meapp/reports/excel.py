@@ -201,7 +201,7 @@ def render_portfolio(model) -> bytes:
     for c, header in enumerate(headers):
         _put(keys, 0, c, header, f.head)
     r = 1
-    for summary, page in zip(model.summary, model.pages):
+    for summary, page in zip(model.summary, model.pages, strict=False):
         for row in page.key_rows:
             number = f.number(row.decimals, row.is_percent)
             _put(keys, r, 0, summary.code, f.plain)

@@ -1,0 +1,1 @@
+"""Results: what a project has achieved against its logframe (the project page)."""
