@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import event, select
@@ -164,3 +165,31 @@ def count_queries(tx):
             event.remove(connection, "before_cursor_execute", before)
 
     return counting
+
+
+@dataclass(frozen=True)
+class TestProject:
+    """TESTPRJ (tests/factories.py), committed into the test's outer transaction, as tests use it."""
+
+    __test__ = False  # not a test class
+    code: str
+    project_id: int
+    implementer: str  # the implementer's email
+    implementer_token: str  # session tokens, to sign a client in without a password hash
+    donor_token: str
+
+    def __getitem__(self, role: str) -> str:
+        """prj["implementer"] / prj["donor"]: the session token of that role."""
+        return {"implementer": self.implementer_token, "donor": self.donor_token}[role]
+
+
+@pytest.fixture
+def prj(tx):
+    """The factory project with every kind of indicator, its implementer and its donor."""
+    from tests.factories import make_test_project
+
+    made = make_test_project(tx)
+    project = TestProject(made["project"].code, made["project"].id, made["implementer"].email,
+                          made["implementer"].session_token, made["donor"].session_token)
+    tx.commit()  # into the outer transaction: requests close the session between calls
+    return project

@@ -118,17 +118,22 @@ def _check_version(submission: Submission, expected_version: int | None) -> None
     set_committed_value(submission, "version", expected_version)
 
 
-def _flush(submission: Submission | None) -> None:
+def _flush(submission: Submission | None, creating: bool = False) -> None:
+    """Flush, turning only a stale version into a ConflictError (and a busy SQLite into BusyError).
+
+    The caller owns the transaction: nothing here rolls it back. A unique-constraint error is a
+    conflict only while creating a submission (someone created the same project × period since the
+    page was opened, i.e. its version 0 went stale); any other integrity error is a bug and surfaces.
+    """
     try:
         db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
         raise ConflictError(None) from exc
     except IntegrityError as exc:
-        db.session.rollback()
-        raise ConflictError(None) from exc
+        if creating:
+            raise ConflictError(None) from exc
+        raise
     except OperationalError as exc:
-        db.session.rollback()
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             raise BusyError() from exc
         raise
@@ -261,7 +266,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     if created:
         submission = Submission(project_id=project.id, period=period, created_by_id=actor.id)
         db.session.add(submission)
-        _flush(submission)
+        _flush(submission, creating=True)
         record(actor, "submission.create", submission, after={"period": period, "status": "draft"},
                key=f"{project.code}/{period}")
     elif submission.status is SubmissionStatus.RETURNED:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from meapp.errors import WorkflowError
 from meapp.submissions.evidence import clean_filename, sniff
 from meapp.submissions.models import Evidence
-from tests.factories import make_test_project
 from tests.unit.test_safezip import BZIP2, DEFLATE64, MB, ODT, STORED, bomb, craft, part
 
 URL = "/projects/TESTPRJ/periods/2024Q1"
@@ -163,16 +162,14 @@ def test_clean_filename():
     assert clean_filename("\x00", ".png") == "evidence.png"
 
 
-@pytest.fixture
-def prj(tx, client):
-    made = make_test_project(tx)
-    tokens = (made["implementer"].session_token, made["donor"].session_token)
-    tx.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = tokens[0]
-    client.post(f"{URL}/save", data={"v|COUNT|": "30", "version": "0"})
-    return tokens
 
+@pytest.fixture
+def uploader(prj, client):
+    """The implementer signed in, with a first draft saved so that files can be attached."""
+    with client.session_transaction() as session:
+        session["_user_id"] = prj.implementer_token
+    client.post(f"{URL}/save", data={"v|COUNT|": "30", "version": "0"})
+    return prj.implementer_token, prj.donor_token
 
 def upload(client, data, name="report.pdf", lang="en"):
     return client.post(f"{URL}/evidence", data={"file": (io.BytesIO(data), name), "description": "Attendance"},
@@ -184,7 +181,7 @@ def stored_files(app) -> list:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-def test_upload_download_and_withdraw(client, prj, tx, app):
+def test_upload_download_and_withdraw(client, uploader, tx, app):
     assert upload(client, PDF, "attendance.exe").status_code == 302
     evidence = tx.scalar(select(Evidence))
     assert evidence.filename == "attendance.pdf" and evidence.content_type == "application/pdf"
@@ -203,17 +200,17 @@ def test_upload_download_and_withdraw(client, prj, tx, app):
     assert client.get(f"/projects/PALIM/periods/2020Q4/evidence/{evidence.id}").status_code == 404
     # The donor does not see a draft's evidence.
     with client.session_transaction() as session:
-        session["_user_id"] = prj[1]
+        session["_user_id"] = uploader[1]
     assert client.get(f"{URL}/evidence/{evidence.id}").status_code == 404
     # The implementer withdraws it: gone from the page, trace kept.
     with client.session_transaction() as session:
-        session["_user_id"] = prj[0]
+        session["_user_id"] = uploader[0]
     assert client.post(f"{URL}/evidence/{evidence.id}/delete").status_code == 302
     assert client.get(f"{URL}/evidence/{evidence.id}").status_code == 404
     assert tx.scalar(select(Evidence)).deleted_at is not None
 
 
-def test_refused_files_say_why(client, prj, tx):
+def test_refused_files_say_why(client, uploader, tx):
     response = upload(client, b"MZ\x90\x00" + b"\x00" * 100, "tool.pdf")
     assert response.status_code == 400
     assert "This kind of file is not accepted" in response.get_data(as_text=True)
@@ -222,7 +219,7 @@ def test_refused_files_say_why(client, prj, tx):
     assert tx.scalar(select(Evidence)) is None
 
 
-def test_size_limit(client, prj, app):
+def test_size_limit(client, uploader, app):
     app.config["EVIDENCE_MAX_BYTES"] = 1000
     try:
         response = upload(client, PDF + b"0" * 2000)
@@ -287,7 +284,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hostile_archives_are_refused_with_a_reason_and_nothing_is_written(client, prj, tx, app, case):
+def test_hostile_archives_are_refused_with_a_reason_and_nothing_is_written(client, uploader, tx, app, case):
     build, message = HOSTILE[case]
     before = stored_files(app)
     response = upload(client, build(), "report.odt" if case.startswith("odt") else "report.docx", lang="fr")
@@ -297,7 +294,7 @@ def test_hostile_archives_are_refused_with_a_reason_and_nothing_is_written(clien
     assert stored_files(app) == before
 
 
-def test_the_english_refusal_says_what_to_do(client, prj, tx):
+def test_the_english_refusal_says_what_to_do(client, uploader, tx):
     response = upload(client, odt(part("mimetype", ODT, method=DEFLATE64)), "report.odt")
     assert response.status_code == 400
     assert "compression method that is not accepted" in response.get_data(as_text=True)
@@ -309,7 +306,7 @@ def test_the_english_refusal_says_what_to_do(client, prj, tx):
     ("suivi.xlsx", workbook, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
     ("notes.odt", odt, "application/vnd.oasis.opendocument.text", ".odt"),
 ])
-def test_real_office_documents_are_accepted(client, prj, tx, app, name, data, content_type, extension):
+def test_real_office_documents_are_accepted(client, uploader, tx, app, name, data, content_type, extension):
     before = stored_files(app)
     assert upload(client, data(), name).status_code == 302
     evidence = tx.scalar(select(Evidence))
@@ -317,7 +314,7 @@ def test_real_office_documents_are_accepted(client, prj, tx, app, name, data, co
     assert len(stored_files(app)) == len(before) + 1
 
 
-def test_evidence_follows_the_one_rule_for_shut_periods(client, prj, tx, app):
+def test_evidence_follows_the_one_rule_for_shut_periods(client, uploader, tx, app):
     """A closed period takes no new file and loses none: the same rule as values (service.check_writable)."""
     from meapp.submissions.models import ReportingPeriod
 

@@ -7,18 +7,16 @@ from sqlalchemy import select
 from meapp.logframes.models import ValidationRule
 from meapp.submissions import completeness
 from meapp.submissions.models import PeriodStatus, ReportingPeriod
-from tests.factories import make_test_project
 
 RULE = {"left": "EMP", "operator": "<=", "right": "COUNT", "severity": "error",
         "missing_value_strategy": "skip_if_any", "message_en": "Employed ≤ trained", "message_fr": "Employés ≤ formés"}
 
 
-@pytest.fixture
-def prj(tx, login):
-    make_test_project(tx)
-    tx.commit()
-    return login("secretariat@example.org")
 
+@pytest.fixture
+def secretariat(prj, login):
+    """The secretariat signed in, with the factory project there to manage."""
+    return login("secretariat@example.org")
 
 @pytest.mark.parametrize("left, right, field_message", [
     ("EMP +", "COUNT", "At position 6 of “EMP +”: the expression ends too early."),
@@ -32,51 +30,51 @@ def prj(tx, login):
     ("-" * 499 + "EMP", "COUNT", "Field cannot be longer than 500 characters."),
     ("(" * 499 + "EMP" + ")" * 499, "COUNT", "Field cannot be longer than 500 characters."),
 ])
-def test_invalid_rules_are_refused_with_the_position(prj, tx, left, right, field_message):
-    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": left, "right": right})
+def test_invalid_rules_are_refused_with_the_position(secretariat, tx, left, right, field_message):
+    response = secretariat.post("/projects/TESTPRJ/rules", data={**RULE, "left": left, "right": right})
     assert response.status_code == 400
     assert field_message in response.get_data(as_text=True)
     assert tx.scalar(select(ValidationRule).where(ValidationRule.left_expression == left,
                                                   ValidationRule.right_expression == right)) is None
 
 
-def test_rule_errors_in_french(prj):
-    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP +"},
+def test_rule_errors_in_french(secretariat):
+    response = secretariat.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP +"},
                         headers={"Accept-Language": "fr"})
     assert "À la position 6 de «\u00a0EMP +\u00a0»\u00a0: l’expression s’arrête trop tôt." in \
         response.get_data(as_text=True)
 
 
-def test_nesting_and_division_errors_in_french(prj):
-    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP ÷ 0"}, headers={"Accept-Language": "fr"})
+def test_nesting_and_division_errors_in_french(secretariat):
+    response = secretariat.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP ÷ 0"}, headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     assert "À la position 7 de «\u00a0EMP ÷ 0\u00a0»\u00a0: division par zéro." in response.get_data(as_text=True)
-    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "right": "-" * 51 + "COUNT"},
+    response = secretariat.post("/projects/TESTPRJ/rules", data={**RULE, "right": "-" * 51 + "COUNT"},
                         headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     assert "l’expression est imbriquée trop profondément (plus de 50 niveaux)" in response.get_data(as_text=True)
 
 
-def test_valid_rule_is_saved_and_applied(prj, tx, client):
-    response = prj.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP + 2", "operator": "<",
+def test_valid_rule_is_saved_and_applied(secretariat, tx, client):
+    response = secretariat.post("/projects/TESTPRJ/rules", data={**RULE, "left": "EMP + 2", "operator": "<",
                                                          "right": "COUNT × 1"})
     assert response.status_code == 302
     rule = tx.scalar(select(ValidationRule).where(ValidationRule.left_expression == "EMP + 2"))
     assert rule.code == "R2" and rule.is_active
-    response = prj.post(f"/projects/TESTPRJ/rules/{rule.id}/deactivate")
+    response = secretariat.post(f"/projects/TESTPRJ/rules/{rule.id}/deactivate")
     assert response.status_code == 302
     assert not tx.scalar(select(ValidationRule).where(ValidationRule.id == rule.id)).is_active
 
 
-def test_open_and_close_periods(prj, tx):
-    response = prj.post("/periods", data={"code": "2031-q2", "status": "open", "due_date": "2031-07-31"})
+def test_open_and_close_periods(secretariat, tx):
+    response = secretariat.post("/periods", data={"code": "2031-q2", "status": "open", "due_date": "2031-07-31"})
     assert response.status_code == 302
     period = tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2031Q2"))
     assert period.status is PeriodStatus.OPEN and period.due_date == dt.date(2031, 7, 31)
-    prj.post("/periods", data={"code": "2031Q2", "status": "closed"})
+    secretariat.post("/periods", data={"code": "2031Q2", "status": "closed"})
     period = tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2031Q2"))
     assert period.status is PeriodStatus.CLOSED and period.closed_at is not None
-    response = prj.post("/periods", data={"code": "20X1", "status": "open"})
+    response = secretariat.post("/periods", data={"code": "20X1", "status": "open"})
     assert response.status_code == 400
     assert "Write a period like 2023Q1." in response.get_data(as_text=True)
 
@@ -97,12 +95,12 @@ def test_completeness_states_and_rates(tx, user):
     assert all(c.state in ("", "missing") for c in sami_cells)
 
 
-def test_completeness_page_renders_in_both_languages(prj):
-    html = prj.get("/completeness?from=2020Q1&to=2020Q4").get_data(as_text=True)
+def test_completeness_page_renders_in_both_languages(secretariat):
+    html = secretariat.get("/completeness?from=2020Q1&to=2020Q4").get_data(as_text=True)
     assert "Completeness" in html and "Q4 2020" in html and "missing" in html
-    html = prj.get("/completeness?from=2020Q1&to=2020Q4", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    html = secretariat.get("/completeness?from=2020Q1&to=2020Q4", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Complétude" in html and "T4 2020" in html and "manquante" in html
-    assert prj.get("/completeness?from=garbage").status_code == 200
+    assert secretariat.get("/completeness?from=garbage").status_code == 200
 
 
 def test_project_page_shows_progress_towards_the_end_target(client, login):

@@ -6,16 +6,11 @@ from sqlalchemy import func, select
 
 from meapp.audit.models import AuditEvent
 from meapp.submissions.models import Submission, Value
-from tests.factories import make_test_project
 
 
 @pytest.fixture
-def prj(tx):
-    made = make_test_project(tx)
-    email = made["implementer"].email
-    tx.commit()
-    return email
-
+def email(prj):
+    return prj.implementer
 
 def load(runner, tmp_path, payload, email, *extra):
     path = tmp_path / "load.json"
@@ -39,8 +34,8 @@ def values_of(tx):
                      .where(Submission.period == "2024Q1", Submission.project.has(code="TESTPRJ")))
 
 
-def test_load_saves_and_exits_0(runner, tx, tmp_path, prj):
-    result = load(runner, tmp_path, good(), prj)
+def test_load_saves_and_exits_0(runner, tx, tmp_path, email):
+    result = load(runner, tmp_path, good(), email)
     assert result.exit_code == 0, result.output
     findings = json.loads(result.stdout)
     assert [f["code"] for f in findings] == []
@@ -52,16 +47,16 @@ def test_load_saves_and_exits_0(runner, tx, tmp_path, prj):
         AuditEvent.submission_id == submission.id, AuditEvent.action == "value.create")) == 4
 
 
-def test_load_dry_run_never_writes(runner, tx, tmp_path, prj):
-    result = load(runner, tmp_path, good(), prj, "--dry-run")
+def test_load_dry_run_never_writes(runner, tx, tmp_path, email):
+    result = load(runner, tmp_path, good(), email, "--dry-run")
     assert result.exit_code == 0
     assert values_of(tx) == 0
 
 
-def test_errors_block_and_nothing_is_written(runner, tx, tmp_path, prj):
+def test_errors_block_and_nothing_is_written(runner, tx, tmp_path, email):
     data = good()
     data["values"][2]["value"] = "17"  # 12 + 17 != 30
-    result = load(runner, tmp_path, data, prj)
+    result = load(runner, tmp_path, data, email)
     assert result.exit_code == 1
     findings = json.loads(result.stdout)
     assert findings == [{"code": "disaggregation_sum_mismatch", "severity": "error", "indicator": "COUNT",
@@ -69,12 +64,12 @@ def test_errors_block_and_nothing_is_written(runner, tx, tmp_path, prj):
     assert values_of(tx) == 0
 
 
-def test_messages_follow_the_users_language(runner, tx, tmp_path, prj, user):
-    user(prj).locale = "fr"
+def test_messages_follow_the_users_language(runner, tx, tmp_path, email, user):
+    user(email).locale = "fr"
     tx.commit()
     data = good()
     data["values"][3]["value"] = "120"
-    result = load(runner, tmp_path, data, prj)
+    result = load(runner, tmp_path, data, email)
     assert result.exit_code == 1
     assert json.loads(result.stdout)[0]["message"] == \
         "Un pourcentage doit être compris entre 0 et 100, et non valoir 120."
@@ -94,21 +89,21 @@ def test_messages_follow_the_users_language(runner, tx, tmp_path, prj, user):
      "Nothing was saved"),
     (json.dumps(good(period="2024Q9")), "is not a period"),
 ])
-def test_bad_files_exit_2(runner, tx, tmp_path, prj, payload, message):
-    result = load(runner, tmp_path, payload, prj)
+def test_bad_files_exit_2(runner, tx, tmp_path, email, payload, message):
+    result = load(runner, tmp_path, payload, email)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert values_of(tx) == 0
 
 
-def test_unknown_user_and_forbidden_project_exit_2(runner, tx, tmp_path, prj):
+def test_unknown_user_and_forbidden_project_exit_2(runner, tx, tmp_path, email):
     assert load(runner, tmp_path, good(), "nobody@example.org").exit_code == 2
     result = load(runner, tmp_path, good(), "impl.enabel@example.org")
     assert result.exit_code == 2 and "may not enter values" in result.output
 
 
-def test_export_json_round_trips_into_load(runner, tx, tmp_path, prj):
-    assert load(runner, tmp_path, good(), prj).exit_code == 0
+def test_export_json_round_trips_into_load(runner, tx, tmp_path, email):
+    assert load(runner, tmp_path, good(), email).exit_code == 0
     exported = runner.invoke(args=["submissions", "export", "TESTPRJ", "2024Q1"])
     assert exported.exit_code == 0
     data = json.loads(exported.stdout)
@@ -117,14 +112,14 @@ def test_export_json_round_trips_into_load(runner, tx, tmp_path, prj):
     assert {"indicator": "PCT", "categories": {}, "value": "45.5", "comment": ""} in data["values"]
     data["values"][0]["value"] = "31"
     data["values"][2]["value"] = "19"
-    assert load(runner, tmp_path, data, prj).exit_code == 0
+    assert load(runner, tmp_path, data, email).exit_code == 0
 
 
-def test_export_csv_never_makes_formulas(runner, tx, tmp_path, prj):
+def test_export_csv_never_makes_formulas(runner, tx, tmp_path, email):
     data = good()
     data["values"][0]["comment"] = "=HYPERLINK(\"http://x\")"
     data["values"].append({"indicator": "NOTE", "value": "+cmd"})
-    assert load(runner, tmp_path, data, prj).exit_code == 0
+    assert load(runner, tmp_path, data, email).exit_code == 0
     result = runner.invoke(args=["submissions", "export", "TESTPRJ", "2024Q1", "--format", "csv"])
     assert result.exit_code == 0
     import csv
@@ -137,7 +132,7 @@ def test_export_csv_never_makes_formulas(runner, tx, tmp_path, prj):
     assert ["NOTE", "", "'+cmd", ""] in rows
 
 
-def test_export_unknown_exits_2(runner, tx, prj):
+def test_export_unknown_exits_2(runner, tx, email):
     assert runner.invoke(args=["submissions", "export", "NOPE", "2024Q1"]).exit_code == 2
     assert runner.invoke(args=["submissions", "export", "TESTPRJ", "2029Q1"]).exit_code == 2
 
@@ -165,44 +160,44 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("payload, message", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_files_exit_2_with_a_message_not_a_traceback(runner, tx, tmp_path, prj, payload, message):
-    result = load(runner, tmp_path, payload, prj)
+def test_hostile_files_exit_2_with_a_message_not_a_traceback(runner, tx, tmp_path, email, payload, message):
+    result = load(runner, tmp_path, payload, email)
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert message in result.output
     assert values_of(tx) == 0
 
 
-def test_typed_exponents_are_not_numbers(runner, tx, tmp_path, prj):
+def test_typed_exponents_are_not_numbers(runner, tx, tmp_path, email):
     data = good()
     data["values"].append({"indicator": "EMP", "value": "1e5"})
-    result = load(runner, tmp_path, data, prj)
+    result = load(runner, tmp_path, data, email)
     assert result.exit_code == 1
     assert "“1e5” is not a number." in result.output
     assert values_of(tx) == 0
 
 
-def test_a_closed_period_blocks_the_load_and_says_why(runner, tx, tmp_path, prj):
+def test_a_closed_period_blocks_the_load_and_says_why(runner, tx, tmp_path, email):
     from meapp.submissions.models import ReportingPeriod
 
     tx.scalar(select(ReportingPeriod).where(ReportingPeriod.code == "2024Q1")).status = "closed"
     tx.commit()
     before = tx.scalar(select(func.count()).select_from(AuditEvent))
-    result = load(runner, tmp_path, good(), prj)
+    result = load(runner, tmp_path, good(), email)
     assert result.exit_code == 1
     assert "is closed: only the secretariat can reopen it" in result.output
     assert values_of(tx) == 0
     assert tx.scalar(select(func.count()).select_from(AuditEvent)) == before
 
 
-def test_an_approved_period_blocks_the_load(runner, tx, tmp_path, prj):
-    result = load(runner, tmp_path, good(period="2023Q4", values=[{"indicator": "EMP", "value": "1"}]), prj)
+def test_an_approved_period_blocks_the_load(runner, tx, tmp_path, email):
+    result = load(runner, tmp_path, good(period="2023Q4", values=[{"indicator": "EMP", "value": "1"}]), email)
     assert result.exit_code == 1
     assert "already approved" in result.output
 
 
-def test_many_duplicates_are_listed_briefly(runner, tx, tmp_path, prj):
+def test_many_duplicates_are_listed_briefly(runner, tx, tmp_path, email):
     values = [{"indicator": "EMP", "categories": {"n": str(k)}, "value": "1"} for k in range(20_000)] * 2
-    result = load(runner, tmp_path, good(values=values), prj)
+    result = load(runner, tmp_path, good(values=values), email)
     assert result.exit_code == 2
     assert "the same value is given twice" in result.output and "and 19980 more" in result.output

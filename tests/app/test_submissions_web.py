@@ -6,17 +6,9 @@ from sqlalchemy import func, select
 
 from meapp.audit.models import AuditEvent
 from meapp.submissions.models import Submission, SubmissionStatus
-from tests.factories import make_test_project
 
 URL = "/projects/TESTPRJ/periods"
 
-
-@pytest.fixture
-def prj(tx):
-    made = make_test_project(tx)
-    tokens = {"implementer": made["implementer"].session_token, "donor": made["donor"].session_token}
-    tx.commit()  # into the test's outer transaction: requests close the session between calls
-    return tokens
 
 
 @pytest.fixture
@@ -418,3 +410,31 @@ def test_the_largest_demo_grid_stays_well_under_the_field_limit(client, login, a
         grid = client.get(f"/projects/{code}/periods/{period}").get_data(as_text=True)
         largest = max(largest, len(re.findall(r'<(?:input|textarea)[^>]* name="', grid)))
     assert 0 < largest * 4 < app.config["MAX_FORM_FIELDS"]
+
+
+def test_the_service_turns_only_a_stale_version_into_a_conflict_and_never_rolls_back(monkeypatch, tx):
+    """An integrity error that is not a concurrent creation is a bug: it surfaces, it is not 'someone saved'."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from meapp.errors import ConflictError
+    from meapp.extensions import db
+    from meapp.submissions import service
+
+    rollbacks = []
+    monkeypatch.setattr(db.session, "rollback", lambda: rollbacks.append(1))
+
+    def failing(error):
+        def flush():
+            raise error
+        return flush
+
+    monkeypatch.setattr(db.session, "flush", failing(IntegrityError("INSERT", {}, Exception("fk"))))
+    with pytest.raises(IntegrityError):
+        service._flush(None)
+    with pytest.raises(ConflictError):
+        service._flush(None, creating=True)  # two first saves of the same period
+    monkeypatch.setattr(db.session, "flush", failing(StaleDataError("version")))
+    with pytest.raises(ConflictError):
+        service._flush(None)
+    assert rollbacks == []  # the caller owns the transaction

@@ -6,7 +6,6 @@ PostgreSQL), for every unit and decimals setting, zero, negative zero and the la
 """
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -17,16 +16,8 @@ from meapp.projects.models import Project
 from meapp.submissions import service
 from meapp.submissions.models import Submission, SubmissionStatus
 from meapp.validation.checks import VALUE_LIMIT
-from tests.factories import make_test_project
 
 LARGEST = VALUE_LIMIT - Decimal("0.0001")
-
-
-@pytest.fixture
-def made(tx):
-    made = make_test_project(tx)
-    tx.commit()  # into the test's outer transaction; each example runs in a savepoint of its own
-    return {"project": made["project"].id, "implementer": made["implementer"].id}
 
 
 def _comparable(findings) -> list:
@@ -54,11 +45,11 @@ def _is_number(v) -> bool:
 @example(unit=Unit.NUMBER, decimals=0, value=Decimal(0), lang="en")
 @example(unit=Unit.YES_NO, decimals=0, value=Decimal(0), lang="fr")
 @example(unit=Unit.CURRENCY, decimals=4, value=LARGEST, lang="en")
-def test_saved_values_revalidate_to_the_same_findings(tx, made, unit, decimals, value, lang):
+def test_saved_values_revalidate_to_the_same_findings(tx, prj, unit, decimals, value, lang):
     nested = tx.begin_nested()
     try:
-        project = tx.get(Project, made["project"])
-        implementer = tx.get(User, made["implementer"])
+        project = tx.get(Project, prj.project_id)
+        implementer = tx.scalar(select(User).where(User.email == prj.implementer))
         indicator = tx.scalar(select(Indicator).where(Indicator.project_id == project.id, Indicator.code == "EMP"))
         indicator.unit, indicator.decimals = unit, decimals
         typed = f"{value:f}".replace(".", "," if lang == "fr" else ".")
