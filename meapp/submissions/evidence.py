@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from defusedxml import ElementTree as DefusedElementTree
+from sqlalchemy import event
 
 from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
@@ -199,6 +200,24 @@ def clean_filename(name: str, extension: str) -> str:
     return stem[:150] + extension
 
 
+def _write_with_the_transaction(path: Path, data: bytes) -> None:
+    """Write the file now (a committed row never points at nothing) and remove it if the transaction
+    that would record it rolls back, so that no file outlives its row."""
+    session = db.session()
+    path.write_bytes(data)
+    committed = []
+
+    def kept(_session) -> None:
+        committed.append(True)
+
+    def discarded(_session) -> None:
+        if not committed:
+            path.unlink(missing_ok=True)
+
+    event.listen(session, "after_commit", kept, once=True)
+    event.listen(session, "after_rollback", discarded, once=True)
+
+
 def add(project: Project, period: str, actor, filename: str, data: bytes, description: str,
         storage_dir: str, max_bytes: int = MAX_BYTES) -> Evidence:
     """Store one evidence file for a draft submission."""
@@ -223,7 +242,7 @@ def add(project: Project, period: str, actor, filename: str, data: bytes, descri
     key = secrets.token_hex(16)
     folder = Path(storage_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / key).write_bytes(data)
+    _write_with_the_transaction(folder / key, data)
     evidence = Evidence(submission_id=submission.id, filename=clean_filename(filename, extension),
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         storage_key=key, description=(description or "").strip()[:500], uploaded_by_id=actor.id)

@@ -331,3 +331,27 @@ def test_evidence_follows_the_one_rule_for_shut_periods(client, uploader, tx, ap
     assert response.status_code == 409
     tx.expire_all()
     assert tx.get(Evidence, evidence.id).deleted_at is None
+
+
+def test_a_rolled_back_upload_leaves_no_file(uploader, prj, tx, app):
+    """The file is written with the row; if the transaction rolls back, the file goes too."""
+    from meapp.auth.models import User
+    from meapp.projects.models import Project
+    from meapp.submissions import evidence as evidence_service
+
+    folder = Path(app.config["UPLOAD_DIR"])
+    before = set(folder.iterdir()) if folder.exists() else set()
+    project = tx.get(Project, prj.project_id)
+    implementer = tx.scalar(select(User).where(User.email == prj.implementer))
+    with app.test_request_context():
+        added = evidence_service.add(project, "2024Q1", implementer, "sheet.pdf", PDF, "", str(folder))
+        assert (folder / added.storage_key).exists()
+        tx.rollback()
+    assert set(folder.iterdir()) == before
+
+
+def test_a_committed_upload_keeps_its_file(uploader, client, app):
+    folder = Path(app.config["UPLOAD_DIR"])
+    before = set(folder.iterdir())
+    assert upload(client, PDF).status_code == 302
+    assert len(set(folder.iterdir()) - before) == 1
