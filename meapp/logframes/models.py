@@ -111,6 +111,18 @@ class DisaggregationType(db.Model):
         back_populates="type", order_by="DisaggregationCategory.position", cascade="all, delete-orphan"
     )
 
+    def category_keys_for(self, project) -> tuple[str, ...]:
+        """The categories a project's indicators can be split into — the one rule for grid, checks and documents.
+
+        Countries of origin and destination are the project's own when it names them (in its order),
+        every country of the shared list otherwise; other disaggregations offer all their categories.
+        """
+        countries = {"origin_country": project.origin_countries,
+                     "destination_country": project.destination_countries}.get(self.key)
+        if countries:
+            return tuple(countries)
+        return tuple(c.key for c in self.categories)
+
 
 class DisaggregationCategory(db.Model):
     __tablename__ = "disaggregation_categories"

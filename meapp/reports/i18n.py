@@ -10,6 +10,7 @@ from babel.dates import format_date
 from babel.support import Translations
 
 from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
+from meapp.core.bilingual import marked, pick
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 
@@ -64,10 +65,5 @@ class Lang:
         return self.locale.territories.get(code, code)
 
     def pick(self, en: str | None, fr: str | None) -> str:
-        """Bilingual content in this language, or the other one marked with its language."""
-        mine, other = (fr, en) if self.code == "fr" else (en, fr)
-        if mine and mine.strip():
-            return mine.strip()
-        if other and other.strip():
-            return f"[{'EN' if self.code == 'fr' else 'FR'}] {other.strip()}"
-        return ""
+        """Bilingual content in this language, or the other one marked with its language (core.bilingual)."""
+        return marked(pick(en, fr, self.code))

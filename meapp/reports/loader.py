@@ -27,6 +27,13 @@ from meapp.reports.inputs import (
 from meapp.submissions.models import Finding, ReportingPeriod, Submission, SubmissionStatus, Value
 
 
+def _categories(dtype: DisaggregationType, project: Project) -> tuple[CategoryIn, ...]:
+    """The categories the grid offers (one rule: DisaggregationType.category_keys_for), with their names."""
+    rows = {c.key: c for c in dtype.categories}
+    return tuple(CategoryIn(key, rows[key].name_en, rows[key].name_fr) if key in rows else CategoryIn(key, key, key)
+                 for key in dtype.category_keys_for(project))
+
+
 def load_projects(projects: list[Project], until: str | dict | None = None) -> list[ProjectIn]:
     """Inputs for several projects at once: the number of queries does not grow with them.
 
@@ -100,11 +107,7 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
             indicators=tuple(IndicatorIn(
                 i.id, i.result_level_id, i.code, i.name_en, i.name_fr, i.unit.value, i.aggregation.value,
                 i.direction.value, i.baseline_value, i.target_value, i.decimals, i.is_key,
-                tuple(DisaggregationIn(t.key, t.name_en, t.name_fr, tuple(
-                    CategoryIn(c.key, c.name_en, c.name_fr) for c in t.categories
-                    if not t.key.endswith("_country") or c.key in (project.origin_countries
-                                                                   if t.key == "origin_country"
-                                                                   else project.destination_countries)))
+                tuple(DisaggregationIn(t.key, t.name_en, t.name_fr, _categories(t, project))
                       for t in i.disaggregation_types))
                 for i in parts["indicators"]),
             targets={(i, p): v for i, p, v in parts["targets"] if p in allowed},

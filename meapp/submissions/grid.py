@@ -9,6 +9,7 @@ from meapp.core.periods import Period
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.models import Finding, Submission
+from meapp.validation.findings import finding_key as validation_finding_key
 
 
 @dataclass
@@ -133,7 +134,7 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
 
 def finding_key(row: Finding) -> str:
     """The key the service matches justifications by (same as the engine's Finding.key)."""
-    return f"{row.code}:{row.indicator_code}:{row.combination}:{(row.params or {}).get('rule', '')}"
+    return validation_finding_key(row.code, row.indicator_code, row.combination, row.params)
 
 
 def parse_period_or_none(code: str) -> str | None:

@@ -43,12 +43,8 @@ def indicators_of(project: Project) -> list[Indicator]:
 
 
 def category_keys(project: Project, dtype: DisaggregationType) -> tuple[str, ...]:
-    """The categories an indicator of this project can be split into (countries: the project's own)."""
-    if dtype.key == "origin_country" and project.origin_countries:
-        return tuple(project.origin_countries)
-    if dtype.key == "destination_country" and project.destination_countries:
-        return tuple(project.destination_countries)
-    return tuple(c.key for c in dtype.categories)
+    """The categories an indicator of this project can be split into (DisaggregationType.category_keys_for)."""
+    return dtype.category_keys_for(project)
 
 
 def period_targets(project: Project, period: str) -> dict[int, Decimal]:

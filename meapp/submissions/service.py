@@ -43,6 +43,7 @@ from meapp.logframes.models import Severity, Unit
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
+from meapp.submissions.grid import finding_key as stored_finding_key
 from meapp.submissions.models import Finding as FindingRow
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import RawValue, ValidationResult, validate
@@ -142,7 +143,7 @@ def _flush(submission: Submission | None, creating: bool = False) -> None:
 def _store_findings(submission: Submission, result: ValidationResult, indicator_ids: dict[str, int],
                     actor) -> None:
     """Replace the submission's findings, keeping the justification of a warning that is still there."""
-    kept = {f"{f.code}:{f.indicator_code}:{f.combination}:{(f.params or {}).get('rule', '')}": f
+    kept = {stored_finding_key(f): f
             for f in submission.findings if f.justification}
     submission.findings.clear()
     for item in result.findings:
@@ -386,7 +387,7 @@ def justify(project: Project, period: str, actor, finding_keys: dict[str, str],
     submission = _load(project, period)
     check_writable(project, submission.period, submission)
     _check_version(submission, expected_version)
-    rows = {f"{f.code}:{f.indicator_code}:{f.combination}:{(f.params or {}).get('rule', '')}": f
+    rows = {stored_finding_key(f): f
             for f in submission.findings}
     for key, text in finding_keys.items():
         row = rows.get(key)

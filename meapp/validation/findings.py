@@ -88,8 +88,7 @@ class Finding:
     @property
     def key(self) -> str:
         """Stable identity across re-validations: justifications follow it."""
-        extra = self.params.get("rule", "")
-        return f"{self.code.value}:{self.indicator}:{self.combination}:{extra}"
+        return finding_key(self.code.value, self.indicator, self.combination, self.params)
 
 
 def finding(code: FindingCode, indicator: str = "", combination: str = "", period: str = "",
@@ -97,3 +96,8 @@ def finding(code: FindingCode, indicator: str = "", combination: str = "", perio
     if period:
         params.setdefault("period", period)
     return Finding(code, severity or SEVERITY[code], indicator, combination, period, params)
+
+
+def finding_key(code: str, indicator: str, combination: str, params: dict | None) -> str:
+    """The one key of a finding, fresh or stored: code, indicator, categories and, for rules, the rule."""
+    return f"{code}:{indicator}:{combination}:{(params or {}).get('rule', '')}"

@@ -52,3 +52,27 @@ def test_pending_values_are_shown_apart_and_labelled(client, login, tx):
     code = sorted(pending)[0]
     actual = _dd(html, "Actual to date", code)
     assert "(approved values)" in actual and "Including values not yet approved" in actual
+
+
+def test_grid_and_documents_offer_the_same_categories_for_every_demo_indicator(tx):
+    """Which countries a disaggregation offers was decided twice, and a project without countries differed."""
+    from meapp.submissions import grid as grid_module
+
+    projects = tx.scalars(select(Project).where(Project.is_demo.is_(True))).all()
+    checked, differences = 0, []
+    for project in projects:
+        data = loader.load_project(project, None)
+        in_documents = {(i.code, d.key): tuple(c.key for c in d.categories) for i in data.indicators
+                        for d in i.disaggregations}
+        periods = project.periods()
+        if not periods:
+            continue
+        grid = grid_module.build(project, periods[0].code)
+        for block in grid.blocks:
+            for row in block.rows:
+                for dtype, cells in row.groups:
+                    checked += 1
+                    keys = tuple(c.combination.split("=", 1)[1] for c in cells)
+                    if in_documents.get((row.indicator.code, dtype.key)) != keys:
+                        differences.append((project.code, row.indicator.code, dtype.key))
+    assert checked > 20 and differences == []
