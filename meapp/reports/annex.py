@@ -65,9 +65,7 @@ def results_sentence(t: Lang, data: ProjectIn) -> str:
     if not approved:
         return ""
     parts = []
-    keys = [i for i in data.indicators if i.is_key and i.unit != "text"] or \
-        [i for i in data.indicators if i.unit != "text"][:3]
-    for indicator in keys:
+    for indicator in metrics.key_indicators(data):
         progress = metrics.progress(data, indicator)
         if progress.actual_to_date is None:
             continue

@@ -9,8 +9,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.support import Translations
 
-from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 from meapp.core.bilingual import marked, pick
+from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 

@@ -107,7 +107,7 @@ def build_iptt(data: ProjectIn, lang: str, today: dt.date) -> Iptt:
                                   t.pick(indicator.name_en, indicator.name_fr), t.period(period), period, label,
                                   value, status))
     long_rows.sort(key=lambda r: (r[2], r[5], r[6]))
-    keys = [i for i in data.indicators if i.is_key and i.unit in ("number", "percent", "currency")][:4]
+    keys = metrics.charted_indicators(data)
     chart_series = [(t.pick(i.name_en, i.name_fr),
                      [metrics.target_to_date(data, i, k) for k in range(len(data.periods))],
                      metrics.cumulative(i.aggregation, metrics.series(data, i))) for i in keys]

@@ -32,6 +32,21 @@ class Progress:
     status: str
 
 
+MAX_CHARTED = 4  # charts show at most this many key indicators
+CHARTABLE = ("number", "percent", "currency")
+
+
+def key_indicators(data: ProjectIn) -> list[IndicatorIn]:
+    """The indicators every document puts first: those marked key, else the first few that have figures."""
+    keys = [i for i in data.indicators if i.is_key and i.unit != "text"]
+    return keys or [i for i in data.indicators if i.unit != "text"][:MAX_CHARTED]
+
+
+def charted_indicators(data: ProjectIn) -> list[IndicatorIn]:
+    """The key indicators a chart can draw (figures, not yes/no or text), at most MAX_CHARTED."""
+    return [i for i in key_indicators(data) if i.unit in CHARTABLE][:MAX_CHARTED]
+
+
 def status_of(percent: Decimal | None) -> str:
     if percent is None:
         return "no_data"

@@ -15,7 +15,6 @@ LEVEL_NAMES = {"impact": N_("Impact"), "outcome": N_("Outcome"), "output": N_("O
 UNIT_NAMES = {"number": N_("Number"), "percent": N_("Percent"), "currency": N_("Currency"), "yes_no": N_("Yes/no"),
               "text": N_("Text")}
 BREAKDOWNS = ("sex", "skill_level", "origin_country", "destination_country")
-MAX_CHARTED = 4
 
 
 @dataclass(frozen=True)
@@ -139,14 +138,9 @@ def _sections(t: Lang, data: ProjectIn) -> list[Section]:
             for lv in ordered]
 
 
-def _key_indicators(data: ProjectIn) -> list[IndicatorIn]:
-    keys = [i for i in data.indicators if i.is_key and i.unit != "text"]
-    return keys or [i for i in data.indicators if i.unit != "text"][:MAX_CHARTED]
-
-
 def _breakdowns(t: Lang, data: ProjectIn) -> list[Breakdown]:
     out = []
-    for indicator in _key_indicators(data):
+    for indicator in metrics.key_indicators(data):
         total = metrics.progress(data, indicator).actual_to_date
         for dis in indicator.disaggregations:
             if dis.key not in BREAKDOWNS:
@@ -170,7 +164,7 @@ def _breakdowns(t: Lang, data: ProjectIn) -> list[Breakdown]:
 
 
 def _chart(t: Lang, data: ProjectIn) -> Chart | None:
-    charted = [i for i in _key_indicators(data) if i.unit in ("number", "percent", "currency")][:MAX_CHARTED]
+    charted = metrics.charted_indicators(data)
     if not charted or not data.periods:
         return None
     labels = tuple(t.period(p) for p in data.periods)
@@ -207,7 +201,7 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
     t = Lang(lang)
     first, last = (data.periods[0], data.periods[-1]) if data.periods else ("", "")
     counts = metrics.reporting_counts(data, today)
-    keys = _key_indicators(data)
+    keys = metrics.key_indicators(data)
     key_figures = []
     for indicator in keys:
         p = metrics.progress(data, indicator)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from meapp.reports import metrics
 from meapp.reports.i18n import Lang
 from meapp.reports.inputs import ProjectIn
-from meapp.reports.model import ResultRow, _key_indicators, result_row
+from meapp.reports.model import ResultRow, result_row
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
     summary, pages = [], []
     for data in projects:
         counts = metrics.reporting_counts(data, today)
-        keys = [result_row(t, data, i) for i in _key_indicators(data)]
+        keys = [result_row(t, data, i) for i in metrics.key_indicators(data)]
         statuses = [metrics.progress(data, i).status for i in data.indicators if i.unit != "text"]
         approved = [p for p in data.periods if data.statuses.get(p) == "approved"]
         countries = " → ".join(part for part in (", ".join(t.country(c) for c in data.origin),
