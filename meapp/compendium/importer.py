@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from meapp.core.text import CONTROL  # noqa: E402
+
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Addresses are kept as printed in the source (some hold spaces); only the scheme is checked.
 URL = re.compile(r"^https?://.+", re.IGNORECASE)

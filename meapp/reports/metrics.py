@@ -47,6 +47,19 @@ def charted_indicators(data: ProjectIn) -> list[IndicatorIn]:
     return [i for i in key_indicators(data) if i.unit in CHARTABLE][:MAX_CHARTED]
 
 
+def demo_note(t) -> str:
+    """The label every document of a demonstration project carries."""
+    return t._("Demonstration data: the values in this report are synthetic, generated for demonstration; "
+               "the targets quoted from the GFMD 2020 paper are real.")
+
+
+def status_note(t) -> str:
+    """The status rule, stated once in every document that shows a status."""
+    return t._("Status compares the actual to date with the target to date: on track from %(on)s %%, "
+               "at risk from %(risk)s %%, off track below. Only approved values are counted.",
+               on=t.number(ON_TRACK_FROM, 0), risk=t.number(AT_RISK_FROM, 0))
+
+
 def status_of(percent: Decimal | None) -> str:
     if percent is None:
         return "no_data"

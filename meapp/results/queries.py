@@ -17,10 +17,7 @@ from meapp.core.progress import percent_met, to_date
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.models import Submission, SubmissionStatus, Value
-
-# States in which an implementer has handed the values over to the donor.
-SHARED_STATES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+from meapp.submissions.models import SHARED, Submission, SubmissionStatus, Value
 
 
 @dataclass
@@ -109,7 +106,7 @@ def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
     ).all()
     visible = select(Value).join(Submission).where(Submission.project_id == project.id)
     if not include_drafts:
-        visible = visible.where(Submission.status.in_(SHARED_STATES))
+        visible = visible.where(Submission.status.in_(SHARED))
     values = db.session.scalars(visible).all()
     rules = db.session.scalars(
         select(ValidationRule).where(ValidationRule.project_id == project.id).order_by(ValidationRule.position)

@@ -84,7 +84,7 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
     With hide_drafts (donors), a submission still in the implementer's hands shows no values or findings.
     """
     submission = queries.find_submission(project, period)
-    hidden = hide_drafts and submission is not None and submission.status.value in ("draft", "returned")
+    hidden = hide_drafts and submission is not None and submission.is_editable
     indicators = queries.indicators_of(project)
     targets = queries.period_targets(project, period)
     past = queries.history(project, period, shared_only=hide_drafts)

@@ -26,6 +26,12 @@ class SubmissionStatus(str, Enum):
     RETURNED = "returned"
 
 
+# A report still in the implementer's hands: editable by them, invisible to donors.
+EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+# A report handed over to the donor.
+SHARED = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
 class ReportingPeriod(TimestampMixin, db.Model):
     """A reporting round opened by the secretariat for every project, with its due date."""
 
@@ -64,6 +70,11 @@ class Submission(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     project = relationship("Project")
+
+    @property
+    def is_editable(self) -> bool:
+        """Still in the implementer's hands (draft or returned): editable by them, hidden from donors."""
+        return self.status in EDITABLE
     values: Mapped[list["Value"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
     findings: Mapped[list["Finding"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
     evidence: Mapped[list["Evidence"]] = relationship(back_populates="submission", cascade="all, delete-orphan")

@@ -12,7 +12,7 @@ from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.models import ReportingPeriod, Submission, SubmissionStatus, Value
+from meapp.submissions.models import SHARED, ReportingPeriod, Submission, Value
 from meapp.validation import (
     DisaggregationSpec,
     IndicatorSpec,
@@ -61,7 +61,7 @@ def history(project: Project, before: str, shared_only: bool = False) -> dict[in
     stmt = (select(Value.indicator_id, Submission.period, Value.value).join(Submission)
             .where(Submission.project_id == project.id, Value.combination == "", Value.value.is_not(None)))
     if shared_only:
-        stmt = stmt.where(Submission.status.in_((SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)))
+        stmt = stmt.where(Submission.status.in_(SHARED))
     rows = db.session.execute(stmt).all()
     limit = Period.parse(before)
     series: dict[int, list] = defaultdict(list)

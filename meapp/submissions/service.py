@@ -44,11 +44,9 @@ from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.grid import finding_key as stored_finding_key
+from meapp.submissions.models import EDITABLE, PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.submissions.models import Finding as FindingRow
-from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.validation import RawValue, ValidationResult, validate
-
-EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ def _evidence(project, period, evidence_id) -> Evidence:
     evidence = db.session.get(Evidence, evidence_id)
     if submission is None or evidence is None or evidence.submission_id != submission.id or evidence.deleted_at:
         abort(404)
-    if _hides_drafts(project) and submission.status.value in ("draft", "returned"):
+    if _hides_drafts(project) and submission.is_editable:
         abort(404)
     return evidence
 
@@ -275,7 +275,7 @@ def history(code: str, period: str):
     if found is None:
         abort(404)
     submission = queries.find_submission(project, period)
-    if _hides_drafts(project) and (submission is None or submission.status.value in ("draft", "returned")):
+    if _hides_drafts(project) and (submission is None or submission.is_editable):
         events = []
     else:
         events = queries.value_history(project, period, indicator, combination)
