@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from meapp.audit.service import record
-from meapp.auth.models import Organisation, Role, User, new_session_token
+from meapp.auth.models import Role, User, new_session_token
+from meapp.auth.queries import AmbiguousOrganisation, find_organisation
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 
@@ -75,15 +76,12 @@ def create_user(spec: NewUser, password: str, actor: User | None = None, is_demo
         raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     organisation = None
     if spec.organisation:
-        wanted = spec.organisation.strip().lower()
-        matches = db.session.scalars(select(Organisation).where(func.lower(Organisation.name) == wanted)).all() or \
-            db.session.scalars(select(Organisation).where(func.lower(Organisation.acronym) == wanted)).all()
-        if not matches:
+        try:
+            organisation = find_organisation(spec.organisation)
+        except AmbiguousOrganisation as exc:
+            raise UserError(str(exc)) from exc
+        if organisation is None:
             raise UserError(f"unknown organisation: {spec.organisation!r}")
-        if len(matches) > 1:
-            names = "; ".join(o.name for o in matches)
-            raise UserError(f"{spec.organisation!r} names several organisations ({names}): give the full name")
-        organisation = matches[0]
     if spec.role in (Role.IMPLEMENTER, Role.DONOR) and organisation is None:
         raise UserError(f"a {spec.role.value} must belong to an organisation (--org)")
     user = User(

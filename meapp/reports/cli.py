@@ -68,7 +68,11 @@ def iptt_report(code, until, lang, output):
 @click.option("-o", "--output", default=None)
 def portfolio_report(funder, lang, fmt, output):
     """Every project a funder supports (.docx or .xlsx)."""
-    org = service.find_funder(funder)
+    try:
+        org = service.find_funder(funder)
+    except service.ReportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     if org is None:
         click.echo(f"unknown funder: {funder}", err=True)
         sys.exit(2)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from meapp.auth.models import Organisation
+from meapp.auth.queries import AmbiguousOrganisation, find_organisation
 from meapp.core.periods import Period, PeriodError
 from meapp.extensions import db
 from meapp.projects.models import Project
@@ -82,15 +83,13 @@ def iptt_report(project: Project, lang: str, until: str | None = None, today: dt
 
 
 def find_funder(name_or_id) -> Organisation | None:
-    if isinstance(name_or_id, int) or (isinstance(name_or_id, str) and name_or_id.isdigit()):
-        return db.session.get(Organisation, int(name_or_id))
-    wanted = (name_or_id or "").strip().lower()
-    if not wanted:
-        return None
-    for org in db.session.scalars(select(Organisation)):
-        if org.name.lower() == wanted or (org.acronym or "").lower() == wanted:
-            return org
-    return None
+    """The funder an id, name or acronym names (auth.queries.find_organisation); ambiguity is a ReportError."""
+    if isinstance(name_or_id, str) and name_or_id.strip().isdigit():
+        name_or_id = int(name_or_id)
+    try:
+        return find_organisation(name_or_id)
+    except AmbiguousOrganisation as exc:
+        raise ReportError(str(exc)) from exc
 
 
 def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date | None = None) -> ReportFile:

@@ -50,7 +50,10 @@ def portfolio():
     elif current_user.role == Role.SECRETARIAT:
         org = request.args.get("org", "")
         # An id is a bounded whole number (400 otherwise); anything else is a name or an acronym.
-        funder = service.find_funder(int_arg("org") if org.isdigit() else org)
+        try:
+            funder = service.find_funder(int_arg("org") if org.isdigit() else org)
+        except service.ReportError:
+            abort(400)
     else:
         abort(403)
     if funder is None:

@@ -60,3 +60,18 @@ def test_seed_demo_is_refused_under_production(app, runner):
         app.config["ALLOW_DEMO_USERS"] = True
     assert result.exit_code == 1
     assert "refused under the production configuration" in result.output
+
+
+def test_an_organisation_named_ambiguously_is_refused_on_every_door(runner, tx):
+    """`users create --org` and `reports portfolio --funder` once differed: one refused, one took the first."""
+    from meapp.auth.models import Organisation
+
+    tx.add_all([Organisation(name="Twin Agency A", acronym="TWIN"), Organisation(name="Twin Agency B", acronym="TWIN")])
+    tx.commit()
+    created = runner.invoke(args=["users", "create", "twin@example.org", "--role", "donor", "--org", "TWIN"],
+                            input="a-long-password\na-long-password\n")
+    assert created.exit_code != 0 and "names several organisations" in created.output
+    report = runner.invoke(args=["reports", "portfolio", "--funder", "twin"])
+    assert report.exit_code == 2 and "names several organisations" in report.output
+    report = runner.invoke(args=["reports", "portfolio", "--funder", "Twin Agency B", "-o", "/dev/null"])
+    assert "names several" not in report.output
