@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from meapp.auth.queries import all_users
 from meapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +73,8 @@ def users():
 
 @users.command("list", help="Every account with its role and organisation.")
 def users_list():
-    from meapp.auth.models import User
 
-    rows = db.session.scalars(select(User).options(selectinload(User.organisation)).order_by(User.role, User.email))
+    rows = all_users()
     count = 0
     for user in rows:
         org = user.organisation.name if user.organisation else "-"

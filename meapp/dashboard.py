@@ -4,13 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from meapp.auth.models import Role
 from meapp.core.periods import Period
-from meapp.extensions import db
 from meapp.projects.queries import list_projects
-from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus
+from meapp.submissions import queries
+from meapp.submissions.models import Submission, SubmissionStatus
 
 
 @dataclass(frozen=True)
@@ -36,12 +34,8 @@ def build(user, today: dt.date | None = None) -> Board:
     today = today or dt.date.today()
     projects = list_projects(user)
     by_id = {p.id: p for p in projects}
-    open_periods = db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.OPEN).order_by(ReportingPeriod.due_date)
-    ).all()
-    submissions = db.session.scalars(
-        select(Submission).where(Submission.project_id.in_(list(by_id)))
-    ).all() if by_id else []
+    open_periods = queries.open_reporting_periods()
+    submissions = queries.submissions_of(list(by_id))
     status_of = {(s.project_id, s.period): s for s in submissions}
     deadlines, more_missing = [], 0
     for project in projects:

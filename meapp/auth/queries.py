@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from meapp.auth.models import Organisation
+from meapp.auth.models import Organisation, User
 from meapp.extensions import db
 
 
@@ -35,3 +36,9 @@ def find_organisation(text: str | int | None) -> Organisation | None:
         if matches:
             return matches[0]
     return None
+
+
+def all_users() -> list[User]:
+    """Every account with its organisation, by role and email."""
+    return list(db.session.scalars(select(User).options(selectinload(User.organisation))
+                                   .order_by(User.role, User.email)))

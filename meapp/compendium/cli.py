@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
-from meapp.compendium import importer, service
-from meapp.compendium.models import Edition, Practice
+from meapp.compendium import importer, queries, service
 from meapp.extensions import db
 
 compendium = AppGroup("compendium", help="Annex compendia of practices: import, list, compile.")
@@ -46,8 +44,7 @@ def import_file(file, key):
 @compendium.command("list")
 def list_editions():
     """Every edition with its key, status and number of practices."""
-    rows = db.session.execute(
-        select(Edition, func.count(Practice.id)).outerjoin(Practice).group_by(Edition.id).order_by(Edition.key)).all()
+    rows = queries.editions_with_counts()
     for edition, count in rows:
         click.echo(f"{edition.key:<24} {edition.status.value:<10} {count:>4} practices  {edition.title_en}")
     click.echo(f"{len(rows)} editions")

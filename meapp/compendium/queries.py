@@ -108,3 +108,17 @@ def readable_edition(user, key: str):
     if edition is None or (edition.status is not EditionStatus.PUBLISHED and not is_secretariat(user)):
         return None
     return edition
+
+
+def edition_by_key(key: str) -> Edition | None:
+    return db.session.scalar(select(Edition).where(Edition.key == key))
+
+
+def practice_of(edition: Edition, key: str) -> Practice | None:
+    return db.session.scalar(select(Practice).where(Practice.edition_id == edition.id, Practice.key == key))
+
+
+def editions_with_counts() -> list[tuple[Edition, int]]:
+    """Every edition with its number of practices, by key."""
+    return list(db.session.execute(
+        select(Edition, func.count(Practice.id)).outerjoin(Practice).group_by(Edition.id).order_by(Edition.key)).all())

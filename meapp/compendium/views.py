@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from meapp.auth.guards import require_secretariat
@@ -29,8 +28,7 @@ def _edition(key: str) -> Edition:
 
 
 def _practice(edition: Edition, practice_key: str) -> Practice:
-    practice = db.session.scalar(select(Practice).where(Practice.edition_id == edition.id,
-                                                        Practice.key == practice_key))
+    practice = queries.practice_of(edition, practice_key)
     if practice is None:
         abort(404)
     return practice

@@ -4,24 +4,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from meapp.auth.permissions import Action
 from meapp.extensions import db
 from meapp.forms import MeForm
-from meapp.logframes import service
+from meapp.logframes import queries, service
 from meapp.logframes.forms import RuleForm
-from meapp.logframes.models import Indicator, ValidationRule
 from meapp.projects.guards import get_project_or_404
 
 bp = Blueprint("logframes", __name__, url_prefix="/projects/<code>/rules")
 
 
 def _page(project, form, status=200):
-    rules = db.session.scalars(select(ValidationRule).where(ValidationRule.project_id == project.id)
-                               .order_by(ValidationRule.position)).all()
-    codes = db.session.scalars(select(Indicator.code).where(Indicator.project_id == project.id)
-                               .order_by(Indicator.position)).all()
+    rules = queries.rules_of(project)
+    codes = queries.indicator_codes(project)
     return render_template("logframes/rules.html", project=project, rules=rules, form=form, codes=codes,
                            action_form=MeForm()), status
 
@@ -63,8 +59,8 @@ def deactivate(code: str, rule_id: int):
     project = get_project_or_404(current_user, code, Action.MANAGE)
     if not MeForm().validate():
         abort(400)
-    rule = db.session.get(ValidationRule, rule_id)
-    if rule is None or rule.project_id != project.id:
+    rule = queries.rule_of(project, rule_id)
+    if rule is None:
         abort(404)
     service.deactivate_rule(project, current_user, rule)
     db.session.commit()

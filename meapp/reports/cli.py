@@ -5,19 +5,18 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from meapp.compendium.cli import compendium
-from meapp.compendium.models import Edition
-from meapp.extensions import db
+from meapp.compendium.queries import edition_by_key
 from meapp.projects.models import Project
+from meapp.projects.queries import find_project
 from meapp.reports import service
 
 reports = AppGroup("reports", help="Progress reports, IPTTs and donor portfolios (.docx, .xlsx).")
 
 
 def _project(code: str) -> Project:
-    project = db.session.scalar(select(Project).where(Project.code == code.upper()))
+    project = find_project(code)
     if project is None:
         click.echo(f"unknown project: {code}", err=True)
         sys.exit(2)
@@ -86,7 +85,7 @@ def portfolio_report(funder, lang, fmt, output):
 @click.option("-o", "--output", default=None)
 def build(key, lang, fmt, output):
     """Compile edition KEY to Word or Excel (documents are built by reports, on the compendium's command group)."""
-    edition = db.session.scalar(select(Edition).where(Edition.key == key))
+    edition = edition_by_key(key)
     if edition is None:
         click.echo(f"unknown edition: {key}", err=True)
         sys.exit(2)

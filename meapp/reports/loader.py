@@ -169,3 +169,19 @@ def load_edition(edition_id: int) -> AnnexIn:
                         for p in practices),
         projects=projects,
     )
+
+
+def default_until(projects: list[Project]) -> dict[int, str | None]:
+    """Per project: its latest approved period, else its last period (one query for all of them)."""
+    approved: dict[int, list[str]] = {}
+    for project_id, period in db.session.execute(select(Submission.project_id, Submission.period).where(
+            Submission.project_id.in_([p.id for p in projects]), Submission.status == SubmissionStatus.APPROVED)):
+        approved.setdefault(project_id, []).append(period)
+    out = {}
+    for project in projects:
+        if approved.get(project.id):
+            out[project.id] = max(approved[project.id], key=Period.parse)
+        else:
+            periods = project.periods()
+            out[project.id] = periods[-1].code if periods else None
+    return out

@@ -5,15 +5,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from meapp.auth.models import Organisation
 from meapp.auth.queries import AmbiguousOrganisation, find_organisation
 from meapp.core.periods import Period, PeriodError
-from meapp.extensions import db
 from meapp.projects.models import Project
 from meapp.reports import excel, iptt, loader, model, portfolio, word
-from meapp.submissions.models import Submission, SubmissionStatus
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,25 +27,9 @@ class ReportFile:
     data: bytes
 
 
-def default_until(projects: list[Project]) -> dict[int, str | None]:
-    """Per project: its latest approved period, else its last period (one query for all of them)."""
-    approved: dict[int, list[str]] = {}
-    for project_id, period in db.session.execute(select(Submission.project_id, Submission.period).where(
-            Submission.project_id.in_([p.id for p in projects]), Submission.status == SubmissionStatus.APPROVED)):
-        approved.setdefault(project_id, []).append(period)
-    out = {}
-    for project in projects:
-        if approved.get(project.id):
-            out[project.id] = max(approved[project.id], key=Period.parse)
-        else:
-            periods = project.periods()
-            out[project.id] = periods[-1].code if periods else None
-    return out
-
-
 def _until(project: Project, until: str | None) -> str | None:
     if not until:
-        return default_until([project])[project.id]
+        return loader.default_until([project])[project.id]
     try:
         period = Period.parse(until)
     except PeriodError as exc:
@@ -98,7 +78,7 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
         raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
     projects = loader.funded_projects(funder.id)
     # Each project as of its latest approved period, as in its own progress report.
-    inputs = loader.load_projects(projects, default_until(projects))
+    inputs = loader.load_projects(projects, loader.default_until(projects))
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":

@@ -7,7 +7,6 @@ import sys
 import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from meapp.auth.service import find_user
 from meapp.errors import (
@@ -21,7 +20,7 @@ from meapp.errors import (
 )
 from meapp.extensions import db
 from meapp.i18n import error_message
-from meapp.projects.models import Project
+from meapp.projects.queries import find_project
 from meapp.submissions import queries, service, transfer
 from meapp.submissions.presenters import dtype_names, finding_message
 
@@ -46,7 +45,7 @@ def load(file, email, dry_run):
     user = find_user(email)
     if user is None or not user.is_active:
         _fail(2, f"unknown or inactive user: {email}")
-    project = db.session.scalar(select(Project).where(Project.code == data.project.upper()))
+    project = find_project(data.project)
     if project is None:
         _fail(2, f"unknown project: {data.project}")
     lang = user.locale or "en"
@@ -91,7 +90,7 @@ def _findings_json(result) -> str:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 def export(project_code, period, fmt):
     """Print what is stored for PROJECT_CODE and PERIOD, in the load format (or CSV)."""
-    project = db.session.scalar(select(Project).where(Project.code == project_code.upper()))
+    project = find_project(project_code)
     if project is None:
         _fail(2, f"unknown project: {project_code}")
     from meapp.submissions.grid import parse_period_or_none

@@ -16,18 +16,17 @@ def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] 
 def _labels() -> tuple[dict[str, str], dict[str, str]]:
     """Disaggregation and category names in the current language, cached for the request."""
     from flask import g
-    from sqlalchemy import select
 
-    from meapp.extensions import db
     from meapp.i18n import country_name, text
-    from meapp.logframes.models import DisaggregationCategory, DisaggregationType
+    from meapp.logframes.queries import disaggregations
 
     cache = getattr(g, "_meapp_labels", None)
     if cache is None or cache[0] != current_language():
-        types = {t.id: t for t in db.session.scalars(select(DisaggregationType))}
+        all_types, all_categories = disaggregations()
+        types = {t.id: t for t in all_types}
         type_names = {t.key: str(text(t, "name")) for t in types.values()}
         categories = {}
-        for c in db.session.scalars(select(DisaggregationCategory)):
+        for c in all_categories:
             dtype = types[c.type_id]
             name = country_name(c.key) if dtype.key.endswith("_country") else str(text(c, "name"))
             categories[f"{dtype.key}={c.key}"] = name

@@ -12,7 +12,7 @@ from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.models import SHARED, ReportingPeriod, Submission, Value
+from meapp.submissions.models import SHARED, Evidence, PeriodStatus, ReportingPeriod, Submission, Value
 from meapp.validation import (
     DisaggregationSpec,
     IndicatorSpec,
@@ -153,3 +153,23 @@ def value_history(project: Project, period: str, indicator: str, combination: st
 
 def value_key(project_code: str, period: str, indicator: str, combination: str) -> str:
     return f"{project_code}/{period}/{indicator}/{combination}"
+
+
+def evidence_of(submission: Submission, evidence_id: int) -> Evidence | None:
+    """A file of this submission that has not been withdrawn (None for another submission's file)."""
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.submission_id != submission.id or evidence.deleted_at is not None:
+        return None
+    return evidence
+
+
+def open_reporting_periods() -> list[ReportingPeriod]:
+    """The reporting rounds open now, by due date."""
+    return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.OPEN)
+                                   .order_by(ReportingPeriod.due_date)))
+
+
+def submissions_of(project_ids: list[int]) -> list[Submission]:
+    if not project_ids:
+        return []
+    return list(db.session.scalars(select(Submission).where(Submission.project_id.in_(project_ids))))

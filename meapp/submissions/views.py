@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from meapp.auth.permissions import Action, allowed_actions
 from meapp.core.periods import Period
@@ -12,6 +11,7 @@ from meapp.core.text import CELL_LIMIT, CODE_LIMIT, COMBINATION_LIMIT, COMMENT_L
 from meapp.errors import BlockedError, ConflictError, WorkflowError
 from meapp.extensions import db
 from meapp.i18n import current_language, error_message
+from meapp.logframes.queries import indicator_of
 from meapp.projects.guards import get_project_or_404
 from meapp.submissions import evidence as evidence_service
 from meapp.submissions import grid as grid_module
@@ -227,8 +227,8 @@ def upload_evidence(code: str, period: str):
 
 def _evidence(project, period, evidence_id) -> Evidence:
     submission = queries.find_submission(project, period)
-    evidence = db.session.get(Evidence, evidence_id)
-    if submission is None or evidence is None or evidence.submission_id != submission.id or evidence.deleted_at:
+    evidence = queries.evidence_of(submission, evidence_id) if submission is not None else None
+    if evidence is None:
         abort(404)
     if _hides_drafts(project) and submission.is_editable:
         abort(404)
@@ -269,9 +269,7 @@ def history(code: str, period: str):
     project, period = _context(code, period)
     indicator = request.args.get("indicator", "")
     combination = request.args.get("combination", "")
-    from meapp.logframes.models import Indicator
-
-    found = db.session.scalar(select(Indicator).where(Indicator.project_id == project.id, Indicator.code == indicator))
+    found = indicator_of(project, indicator)
     if found is None:
         abort(404)
     submission = queries.find_submission(project, period)

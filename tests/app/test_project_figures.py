@@ -7,8 +7,8 @@ from sqlalchemy import select
 from meapp.projects.models import Project
 from meapp.reports import loader
 from meapp.reports.iptt import build_iptt
+from meapp.reports.loader import default_until
 from meapp.reports.model import build_progress_report
-from meapp.reports.service import default_until
 from meapp.results.queries import project_page
 
 TODAY = dt.date(2026, 12, 1)
