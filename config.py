@@ -32,6 +32,8 @@ class Config:
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
     REDIS_URL = None
+    # The Word template of every document: a .docx a person restyles (README: Reports). None: the shipped one.
+    REPORT_TEMPLATE = None
     # Sign-in throttling, in Flask-Limiter's notation. Every POST /login counts against its address;
     # only failed sign-ins count against the account, and a successful one clears them, so a person
     # who mistypes waits a minute at most while a guesser gets 20 tries an hour.

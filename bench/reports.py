@@ -28,8 +28,9 @@ os.environ.setdefault("MEAPP_ENV", "development")
 import xlsxwriter  # noqa: E402
 
 from meapp.reports import chart, excel, iptt, model, word  # noqa: E402
-from meapp.reports.docx_writer import BASE, DocxWriter  # noqa: E402
+from meapp.reports.docx_writer import DocxWriter  # noqa: E402
 from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, LevelIn, ProjectIn  # noqa: E402
+from meapp.reports.template import DEFAULT_TEMPLATE as BASE  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 RUNS = 5

@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
+
 from meapp.auth.models import Organisation
 from meapp.auth.queries import AmbiguousOrganisation, find_organisation
 from meapp.core.periods import Period, PeriodError
@@ -39,6 +41,11 @@ def _until(project: Project, until: str | None) -> str | None:
     return period.code
 
 
+def _template():
+    """The Word template of the configuration (MEAPP_REPORT_TEMPLATE), else the shipped one."""
+    return current_app.config.get("REPORT_TEMPLATE") if has_app_context() else None
+
+
 def _lang(lang: str, allowed=LANGS) -> str:
     if lang not in allowed:
         raise ReportError(f"unknown language: {lang!r} (choose {', '.join(allowed)})")
@@ -52,7 +59,7 @@ def progress_report(project: Project, lang: str, until: str | None = None,
     data = loader.load_project(project, until)
     languages = ["fr", "en"] if lang == "bilingual" else [lang]
     models = [model.build_progress_report(data, code, today) for code in languages]
-    return ReportFile(f"{project.code}_progress_{until or 'all'}_{lang}.docx", DOCX, word.render_progress(models))
+    return ReportFile(f"{project.code}_progress_{until or 'all'}_{lang}.docx", DOCX, word.render_progress(models, template=_template()))
 
 
 def iptt_report(project: Project, lang: str, until: str | None = None, today: dt.date | None = None) -> ReportFile:
@@ -82,7 +89,7 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":
-        return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, word.render_portfolio(built))
+        return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, word.render_portfolio(built, template=_template()))
     return ReportFile(f"portfolio_{slug}_{lang}.xlsx", XLSX, excel.render_portfolio(built))
 
 
@@ -96,5 +103,5 @@ def annex_report(edition, lang: str, fmt: str, today: dt.date | None = None) -> 
     built = annex.build_annex(loader.load_edition(edition.id), lang, today or dt.date.today())
     name = f"annex_{edition.key}_{lang}.{fmt}"
     if fmt == "docx":
-        return ReportFile(name, DOCX, word.render_annex(built))
+        return ReportFile(name, DOCX, word.render_annex(built, template=_template()))
     return ReportFile(name, XLSX, excel.render_annex(built))

@@ -9,10 +9,15 @@ import re
 # passes user text through clean() first. Tab and line feed are kept; the renderers lay them out.
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Anything either rule would change; most text has none, and then one search is all it costs.
+_ANY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text) -> str:
     """The text with line breaks as "\\n" and no control character other than tab and line feed."""
     if text is None:
         return ""
-    return _UNWANTED.sub("", _LINE_BREAKS.sub("\n", str(text)))
+    text = str(text)
+    if _ANY.search(text) is None:
+        return text
+    return _UNWANTED.sub("", _LINE_BREAKS.sub("\n", text))

@@ -34,10 +34,10 @@ def _heading(w: DocxWriter, models, key: str, level: int = 1) -> None:
     w.heading(" / ".join(dict.fromkeys(m.headings[key] for m in models)), level)
 
 
-def render_progress(models: list[ProgressReport], chart_png: tuple | None = None) -> bytes:
+def render_progress(models: list[ProgressReport], chart_png: tuple | None = None, template=None) -> bytes:
     """The progress report; two models (fr, en) make the bilingual edition."""
     first = models[0]
-    w = DocxWriter()
+    w = DocxWriter(template)
     w.para(" / ".join(dict.fromkeys(m.title for m in models)), "Title")
     w.para(f"{first.project_code} — " + " / ".join(dict.fromkeys(m.project_title for m in models)), "Subtitle")
     w.table(None, _zip_rows(models, lambda m: m.cover), widths=[0.3, 0.7], style="TableGrid")
@@ -103,9 +103,9 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
     return w.to_bytes()
 
 
-def render_portfolio(model) -> bytes:
+def render_portfolio(model, template=None) -> bytes:
     """The donor portfolio: a summary table, then a page per project."""
-    w = DocxWriter()
+    w = DocxWriter(template)
     w.para(model.title, "Title")
     w.para(model.funder, "Subtitle")
     for note in model.notes:
@@ -139,11 +139,11 @@ def render_portfolio(model) -> bytes:
     return w.to_bytes()
 
 
-def render_annex(model) -> bytes:
+def render_annex(model, template=None) -> bytes:
     """The annex: title page, contents field, numbered headings, practices with their sources as footnotes."""
     from meapp.reports.annex import Heading
 
-    w = DocxWriter()
+    w = DocxWriter(template)
     w.para(model.title, "Title")
     w.para(model.subtitle, "Subtitle")
     w.para(model.generated, "Small")
@@ -155,17 +155,17 @@ def render_annex(model) -> bytes:
             w.heading(block.text, block.level)
             continue
         w.heading(block.actor, 3)
-        w.raw(paragraph(None, "Normal", runs=run(block.name, bold=True)))
+        w.raw(paragraph(None, w.sid("Normal"), runs=run(block.name, bold=True)))
         facts = [(model.labels["countries"], block.countries), (model.labels["organisations"], block.organisations)]
         for label, value in facts:
             if value:
-                w.raw(paragraph(None, "Small", runs=run(f"{label}\u00a0: " if model.lang == "fr" else f"{label}: ",
+                w.raw(paragraph(None, w.sid("Small"), runs=run(f"{label}\u00a0: " if model.lang == "fr" else f"{label}: ",
                                                         bold=True) + run(value)))
         notes = "".join(w.footnote(url) for url in block.urls)
-        w.raw(paragraph(None, "Normal", runs=run(block.summary) + notes))
+        w.raw(paragraph(None, w.sid("Normal"), runs=run(block.summary) + notes))
         for figure in block.figures:
-            w.raw(paragraph(figure, "ListBullet"))
+            w.raw(paragraph(figure, w.sid("ListBullet")))
         if block.results:
-            w.raw(paragraph(None, "Quote", runs=run(block.results)))
+            w.raw(paragraph(None, w.sid("Quote"), runs=run(block.results)))
     w.set_properties(model.title, "fr-FR" if model.lang == "fr" else "en-GB")
     return w.to_bytes()

@@ -50,6 +50,38 @@ PART_RULES: list[tuple[str, str | None, str]] = [
 ]
 
 
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def markup_compatibility(root):
+    """What a consumer does before validating (ECMA-376 Part 3): drop the ignorable namespaces' elements and
+    attributes and the mc: attributes, and keep the fallback of each mc:AlternateContent. Word 2010+ and
+    LibreOffice write w14/w15 extensions this way; the transitional schemas do not model them."""
+    ignorable = set()
+    for element in root.iter():
+        declared = element.get(f"{{{MC}}}Ignorable")
+        if declared:
+            ignorable |= {element.nsmap.get(prefix) for prefix in declared.split()}
+    ignorable.discard(None)
+    for alternate in list(root.iter(f"{{{MC}}}AlternateContent")):
+        fallback = alternate.find(f"{{{MC}}}Fallback")
+        parent = alternate.getparent()
+        index = parent.index(alternate)
+        for child in reversed(list(fallback) if fallback is not None else []):
+            parent.insert(index, child)
+        parent.remove(alternate)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        if etree.QName(element).namespace in ignorable and element.getparent() is not None:
+            element.getparent().remove(element)
+            continue
+        for name in list(element.attrib):
+            if etree.QName(name).namespace in ignorable | {MC}:
+                del element.attrib[name]
+    return root
+
+
 class Ooxml:
     """The schemas, each loaded once (~0.2 s) the first time a part needs it, then shared by every test."""
 
@@ -92,6 +124,7 @@ class Ooxml:
                     continue
                 validator = self.schema(schema)
                 done[part] = schema
+                root = markup_compatibility(root)
                 if not validator.validate(root):
                     errors += [f"{part}:{e.line}: {e.message}" for e in validator.error_log]
         return errors, done
