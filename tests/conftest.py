@@ -38,17 +38,10 @@ def test_database_url(tmp_path_factory) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return url
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from tests.scratch_db import fresh_database
 
-    base = make_url(url)
-    name = f"{base.database}_{worker}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    own, _drop = fresh_database(url, worker)  # dropped and made anew by the next run
+    return own
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from meapp import create_app
@@ -21,6 +20,7 @@ from meapp.projects.models import Project
 from meapp.submissions import queries, service
 from meapp.submissions.models import Value
 from tests.factories import make_test_project
+from tests.scratch_db import fresh_database
 
 # The issue's load on PostgreSQL; SQLite serialises writers, so a lighter load keeps the suite fast there.
 CLIENTS, EDITS = (8, 50) if os.environ.get("MEAPP_TEST_DATABASE_URL") else (4, 10)
@@ -29,15 +29,9 @@ CLIENTS, EDITS = (8, 50) if os.environ.get("MEAPP_TEST_DATABASE_URL") else (4, 1
 @pytest.fixture
 def scratch_app(tmp_path):
     base = os.environ.get("MEAPP_TEST_DATABASE_URL")
-    admin = None
+    drop = None
     if base:
-        url = make_url(base)
-        name = f"{url.database}_concurrency"
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        uri = url.set(database=name).render_as_string(hide_password=False)
+        uri, drop = fresh_database(base, "concurrency")
     else:
         uri = f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 2}}
@@ -55,10 +49,8 @@ def scratch_app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    if drop is not None:
+        drop()
 
 
 def test_no_lost_updates(scratch_app):

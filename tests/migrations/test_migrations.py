@@ -9,11 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from meapp import create_app
 from meapp.extensions import db
+from tests.scratch_db import fresh_database
 
 
 @pytest.fixture
@@ -22,16 +22,9 @@ def scratch_url(tmp_path):
     if not base:
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    url = make_url(base)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url, drop = fresh_database(base, "migrations")
+    yield url
+    drop()
 
 
 @pytest.fixture
