@@ -25,8 +25,12 @@ def _project(code: str) -> Project:
 
 def _write(report: service.ReportFile, output: str | None) -> None:
     path = output or report.filename
-    with open(path, "wb") as fh:
-        fh.write(report.data)
+    try:
+        with open(path, "wb") as fh:
+            fh.write(report.data)
+    except OSError as exc:
+        click.echo(f"cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     click.echo(f"wrote {path} ({len(report.data):,} bytes)")
 
 

@@ -38,6 +38,9 @@ def _until(project: Project, until: str | None) -> str | None:
         raise ReportError(f"not a period: {until!r} (expected e.g. 2023Q4)") from exc
     if period.frequency != project.reporting_frequency:
         raise ReportError(f"{until!r} is not a {project.reporting_frequency.value} period of {project.code}")
+    if not project.reports_in(period):  # the same rule as every write (submissions.service.check_writable)
+        raise ReportError(f"{period.code} is outside the dates of {project.code} ({project.start_date} to "
+                          f"{project.end_date})")
     return period.code
 
 

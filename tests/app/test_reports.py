@@ -168,3 +168,16 @@ def test_portfolio_statuses_match_the_project_reports(client, login):
 def test_until_of_another_frequency_is_refused(client, login):
     login("secretariat@example.org")
     assert client.get("/projects/PALIM/reports/progress?until=2020H1").status_code == 400
+
+
+@pytest.mark.parametrize("args, message", [
+    (["reports", "project", "PALIM", "--until", "2099Q1", "--lang", "fr"], "outside the dates of PALIM"),
+    (["reports", "iptt", "PALIM", "--until", "1900Q1", "--lang", "en"], "outside the dates of PALIM"),
+    (["reports", "project", "PALIM", "--lang", "en", "-o", "/nonexistent-folder/report.docx"], "cannot write"),
+    (["compendium", "build", "gfmd-2020", "--lang", "en", "-o", "/proc/report.docx"], "cannot write"),
+])
+def test_report_commands_refuse_with_exit_2_and_a_message(runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
