@@ -1,20 +1,14 @@
 """Locale selection and the formatting helpers templates use (numbers, dates, periods, content)."""
 from __future__ import annotations
 
-import atexit
-import logging
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import format_date, format_datetime, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from meapp.core import catalogs
 from meapp.core.bilingual import localized
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
@@ -139,68 +133,14 @@ def init_app(app: Flask) -> None:
     )
 
 
-# Compiled catalogs. The .mo files are build outputs; `make setup` is not the only way in (the README's
-# production steps are `flask db upgrade`, then `gunicorn wsgi:app`), so the app compiles what is
-# missing or stale when it starts.
-
-logger = logging.getLogger(__name__)
+# Compiled catalogs: the .mo files are build outputs, compiled at start-up when missing or stale
+# (meapp.core.catalogs), in the same directory the documents read.
 
 
 def _use_compiled_catalogs(app: Flask) -> None:
     """Compile the catalogs Flask-Babel will read (before it reads its configuration) and point it at them."""
     directories = [os.path.join(app.root_path, d) for d in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")]
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(compile_catalogs(d)) for d in directories)
-
-
-def compile_catalogs(directory: str | Path) -> Path:
-    """Compile each .po under `directory` whose .mo is missing or older; return where the .mo files are.
-
-    Each .mo is written to a temporary file then renamed over the old one, so that workers starting
-    together never read half a file. When `directory` cannot be written, every catalog is compiled into
-    a private temporary directory, which is returned instead; when even that fails, the app starts with
-    what it has (in English at worst) and the log says why.
-    """
-    directory = Path(directory)
-    catalogs = sorted(directory.glob("*/LC_MESSAGES/*.po"))
-    stale = [po for po in catalogs if _is_stale(po)]
-    try:
-        for po in stale:
-            _write_mo(po, po.with_suffix(".mo"))
-        return directory
-    except OSError as error:
-        reason = error
-    try:
-        fallback = Path(tempfile.mkdtemp(prefix="meapp-catalogs-"))
-        atexit.register(shutil.rmtree, fallback, ignore_errors=True)
-        for po in catalogs:
-            target = fallback / po.relative_to(directory).with_suffix(".mo")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_mo(po, target)
-    except OSError as error:
-        logger.error("translations not compiled: %s cannot be written (%s), nor a temporary directory (%s)",
-                     directory, reason, error)
-        return directory
-    logger.warning("%s cannot be written (%s): translations compiled into %s", directory, reason, fallback)
-    return fallback
-
-
-def _is_stale(po: Path) -> bool:
-    mo = po.with_suffix(".mo")
-    return not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
-
-
-def _write_mo(po: Path, mo: Path) -> None:
-    with po.open("rb") as src:
-        catalog = read_po(src)
-    fd, temporary = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo.tmp")
-    try:
-        with os.fdopen(fd, "wb") as dst:
-            write_mo(dst, catalog)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the server may run as another user
-        os.replace(temporary, mo)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(catalogs.compiled(d)) for d in directories)
 
 
 # Field names an error or a translation gap may point at: translated where shown, so a message says where.

@@ -22,9 +22,9 @@ def _compile_catalogs() -> None:
     """Tests that translate without an app (reports) need the .mo too: the app's own start-up step."""
     from pathlib import Path
 
-    from meapp.i18n import compile_catalogs
+    from meapp.core.catalogs import compiled
 
-    compile_catalogs(Path(__file__).resolve().parents[1] / "translations")
+    compiled(Path(__file__).resolve().parents[1] / "translations")
 
 
 _compile_catalogs()

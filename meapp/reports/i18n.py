@@ -10,6 +10,7 @@ from babel.dates import format_date
 from babel.support import Translations
 
 from meapp.core.bilingual import marked, pick
+from meapp.core.catalogs import compiled
 from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
@@ -21,7 +22,7 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 @lru_cache(maxsize=4)
 def _catalog(lang: str) -> Translations:
-    return Translations.load(str(TRANSLATIONS_DIR), [lang])
+    return Translations.load(str(compiled(TRANSLATIONS_DIR)), [lang])  # where the screens read them too
 
 
 @lru_cache(maxsize=4)

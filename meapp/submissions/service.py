@@ -254,8 +254,11 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     result = validate(queries.validation_input(project, period, indicators, values,
                                                is_locked=_is_locked(submission, period), lang=lang))
     # Values for indicators or categories the project does not have refuse the whole save, on every door.
+    # (Only the cells this request names: a stored cell the logframe no longer offers stays a finding.)
+    sent = {(e.indicator, e.combination) for e in entries}
     unknown = sorted({(f.indicator, f.combination) for f in result.findings
-                      if f.code.value in ("unknown_indicator", "unknown_category")})
+                      if f.code.value in ("unknown_indicator", "unknown_category")
+                      and (f.indicator, f.combination) in sent})
     if unknown:
         raise UnknownCells(unknown, result)
     if dry_run:

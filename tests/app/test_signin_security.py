@@ -18,10 +18,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from meapp import create_app, i18n
+from meapp import create_app
 from meapp.auth import throttle
 from meapp.auth.models import Role
 from meapp.auth.service import NewUser, create_user
+from meapp.core import catalogs
 from meapp.extensions import db
 from tests.app.test_config import STRONG_SECRET
 from tests.conftest import DEMO_PASSWORD
@@ -312,14 +313,14 @@ def test_a_stale_catalog_is_compiled_again(monkeypatch, tmp_path):
 
 def test_a_read_only_translations_directory_is_compiled_elsewhere(monkeypatch, tmp_path):
     translations = _po_only_copy(tmp_path)
-    compile_one = i18n._write_mo
+    compile_one = catalogs._write_mo
 
     def read_only(po: Path, mo: Path) -> None:
         if translations in mo.parents:
             raise PermissionError(30, "Read-only file system", str(mo))
         compile_one(po, mo)
 
-    monkeypatch.setattr(i18n, "_write_mo", read_only)
+    monkeypatch.setattr(catalogs, "_write_mo", read_only)
     _production_env(monkeypatch, tmp_path, translations)
     app = create_app()
     assert app.config["BABEL_TRANSLATION_DIRECTORIES"] != str(translations)
@@ -360,3 +361,25 @@ def test_gunicorn_as_the_readme_says_serves_french(tmp_path):
             server.kill()
             server.wait()
         server.stderr.close()
+
+
+def test_documents_read_the_catalogs_the_screens_read(monkeypatch, tmp_path):
+    """A read-only install compiles into a temporary directory: documents must speak French there too."""
+    from meapp.reports import i18n as report_i18n
+
+    translations = _po_only_copy(tmp_path)
+    compile_one = catalogs._write_mo
+
+    def read_only(po: Path, mo: Path) -> None:
+        if translations in mo.parents:
+            raise PermissionError(30, "Read-only file system", str(mo))
+        compile_one(po, mo)
+
+    monkeypatch.setattr(catalogs, "_write_mo", read_only)
+    monkeypatch.setattr(report_i18n, "TRANSLATIONS_DIR", translations)
+    report_i18n._catalog.cache_clear()
+    try:
+        assert report_i18n.Lang("fr")._("Wrong email or password.") == "Adresse e-mail ou mot de passe incorrect."
+        assert not list(translations.rglob("*.mo"))
+    finally:
+        report_i18n._catalog.cache_clear()

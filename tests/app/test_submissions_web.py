@@ -438,3 +438,17 @@ def test_the_service_turns_only_a_stale_version_into_a_conflict_and_never_rolls_
     with pytest.raises(ConflictError):
         service._flush(None)
     assert rollbacks == []  # the caller owns the transaction
+
+
+def test_a_stored_cell_the_logframe_no_longer_offers_does_not_block_later_saves(as_implementer, tx, prj):
+    """Refuse only the unknown cells a request names: an old stored one stays a finding, not a wall."""
+    from meapp.logframes.models import Indicator
+
+    save(as_implementer, {"COUNT|": "30", "COUNT|sex=F": "10", "COUNT|sex=M": "20"})
+    count = tx.scalar(select(Indicator).where(Indicator.code == "COUNT", Indicator.project_id == prj.project_id))
+    count.disaggregation_types.clear()  # the logframe no longer splits COUNT by sex
+    tx.commit()
+    response, page = save(as_implementer, {"COUNT|": "31"})
+    assert response.status_code == 302
+    assert next(v for v in current(tx).values if v.combination == "").value == 31
+    assert "unknown_category" in stored_codes(tx)
