@@ -38,7 +38,8 @@ class Config:
     # only failed sign-ins count against the account, and a successful one clears them, so a person
     # who mistypes waits a minute at most while a guesser gets 20 tries an hour.
     LOGIN_LIMITS_PER_ADDRESS = "20 per minute; 200 per hour"
-    LOGIN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
+    LOGIN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"  # failures at one account from one address
+    LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE = "50 per hour"  # failures at one account from anywhere (known browsers exempt)
     # Where the counters live: None means REDIS_URL when set (shared by every worker), else memory://
     # (one count per process).
     RATELIMIT_STORAGE_URI = None

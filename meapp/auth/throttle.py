@@ -1,4 +1,12 @@
-"""Sign-in throttling: every attempt counts against its address, failed ones against the account.
+"""Sign-in throttling that slows guessing without letting anyone lock the real user out.
+
+- Every attempt counts against its address (LOGIN_LIMITS_PER_ADDRESS).
+- A failed attempt counts against the account *from that address* (LOGIN_LIMITS_PER_ACCOUNT): one
+  address guessing one account is stopped quickly, and the owner signing in elsewhere is not.
+- A failed attempt also counts against the account from anywhere (LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE),
+  a higher ceiling against guessing from many addresses. A browser the owner has signed in from
+  before carries a signed device cookie and is exempt from that ceiling (OWASP's "device cookie"),
+  so an attacker who spends it delays only strangers.
 
 Flask-Limiter keeps the counters (memory, or Redis when REDIS_URL is set, so that every worker sees the
 same counts). One limiter per application: its storage belongs to the instance, and several apps in
@@ -13,17 +21,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.strategies import RateLimiter
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
 from meapp.auth.service import normalise_email
 
 EXTENSION = "meapp_limiter"
+DEVICE_COOKIE = "meapp_device"
+DEVICE_DAYS = 180
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +42,7 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(key_func=get_remote_address, storage_uri=storage, strategy="fixed-window",
                       storage_options={"wrap_exceptions": True})
     limiter.init_app(app)
-    for key in ("LOGIN_LIMITS_PER_ADDRESS", "LOGIN_LIMITS_PER_ACCOUNT"):
+    for key in ("LOGIN_LIMITS_PER_ADDRESS", "LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE"):
         parse_many(app.config[key])  # a typo in a limit stops the start, not the first sign-in
     app.extensions[EXTENSION] = limiter
 
@@ -48,9 +59,45 @@ def _address() -> tuple[str, ...]:
     return "meapp", "login-address", get_remote_address() or "unknown"
 
 
+def _digest(email: str) -> str:
+    # A digest: the counters' store (Redis) and the device cookie hold no e-mail address.
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+
+
 def _account(email: str) -> tuple[str, ...]:
-    # A digest: the counters' store (Redis) holds no e-mail address.
-    return "meapp", "login-account", hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    """The account from this address."""
+    return "meapp", "login-account", _digest(email), get_remote_address() or "unknown"
+
+
+def _account_anywhere(email: str) -> tuple[str, ...]:
+    return "meapp", "login-account-anywhere", _digest(email)
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="meapp-known-device")
+
+
+def is_known_device(email: str) -> bool:
+    """Whether this browser carries the device cookie of a past sign-in to this account."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return False
+    try:
+        accounts = _devices().loads(token, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return False
+    return isinstance(accounts, list) and _digest(email) in accounts
+
+
+def remember_device(response, email: str) -> None:
+    """After a successful sign-in: this browser is one the account's owner uses (a few accounts per browser)."""
+    try:
+        known = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        known = []
+    accounts = [_digest(email)] + [a for a in (known if isinstance(known, list) else []) if a != _digest(email)]
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(accounts[:5]), max_age=DEVICE_DAYS * 86400,
+                        httponly=True, samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
 def _refuse(strategy: RateLimiter, spent: list[tuple[RateLimitItem, tuple[str, ...]]]) -> None:
@@ -86,9 +133,12 @@ def check_account(email: str) -> None:
     """429 when the account has had too many failed sign-ins lately (asked before the password is checked)."""
     with _counters() as strategy:
         if strategy is not None:
-            account = _account(email)
-            _refuse(strategy, [(item, account) for item in _items("LOGIN_LIMITS_PER_ACCOUNT")
-                               if not strategy.test(item, *account)])
+            spent = [(item, _account(email)) for item in _items("LOGIN_LIMITS_PER_ACCOUNT")
+                     if not strategy.test(item, *_account(email))]
+            if not is_known_device(email):
+                spent += [(item, _account_anywhere(email)) for item in _items("LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE")
+                          if not strategy.test(item, *_account_anywhere(email))]
+            _refuse(strategy, spent)
 
 
 def note_failure(email: str) -> None:
@@ -97,6 +147,8 @@ def note_failure(email: str) -> None:
         if strategy is not None:
             for item in _items("LOGIN_LIMITS_PER_ACCOUNT"):
                 strategy.hit(item, *_account(email))
+            for item in _items("LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE"):
+                strategy.hit(item, *_account_anywhere(email))
 
 
 def note_success(email: str) -> None:

@@ -53,7 +53,9 @@ def login():
         login_user(user, remember=form.remember.data)
         service.note_login(user)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        response = redirect(_safe_next(request.args.get("next")))
+        throttle.remember_device(response, form.email.data)
+        return response
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 

@@ -112,10 +112,13 @@ def test_wrong_passwords_for_one_account_are_throttled(client):
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     html = response.get_data(as_text=True)
     assert "Too many attempts" in html and "Try again in" in html
-    # Whatever the password and wherever from: the account waits (the password is not even checked).
-    right = client.post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD},
-                        environ_overrides=OTHER_ADDRESS)
+    # Whatever the password, from this address the account waits (the password is not even checked).
+    right = client.post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD})
     assert right.status_code == 429
+    # The owner elsewhere is not locked out by someone guessing from here.
+    owner = client.application.test_client().post(
+        "/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD}, environ_overrides=OTHER_ADDRESS)
+    assert owner.status_code == 302
     french = _wrong(client, headers={"Accept-Language": "fr"})
     assert french.status_code == 429 and "Retry-After" in french.headers
     text = french.get_data(as_text=True)
@@ -383,3 +386,26 @@ def test_documents_read_the_catalogs_the_screens_read(monkeypatch, tmp_path):
         assert not list(translations.rglob("*.mo"))
     finally:
         report_i18n._catalog.cache_clear()
+
+
+def test_guessing_from_many_addresses_delays_strangers_not_the_owners_browser(client, app, monkeypatch):
+    """The account-wide ceiling stops distributed guessing; a browser the owner signed in from is exempt."""
+    monkeypatch.setitem(app.config, "LOGIN_LIMITS_PER_ACCOUNT_ANYWHERE", "8 per hour")
+    owner = app.test_client()
+    first = owner.post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD},
+                       environ_overrides={"REMOTE_ADDR": "192.0.2.50"})
+    assert first.status_code == 302 and "meapp_device=" in first.headers.get("Set-Cookie", "")
+    owner.post("/logout")
+    for n in range(8):  # an attacker spreads wrong passwords over eight addresses
+        attacker = app.test_client()
+        assert _wrong(attacker, environ_overrides={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code == 401
+    stranger = app.test_client().post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD},
+                                      environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert stranger.status_code == 429  # a new browser waits, even with the right password
+    again = owner.post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD},
+                       environ_overrides={"REMOTE_ADDR": "203.0.113.10"})
+    assert again.status_code == 302  # the owner's browser signs in, from a new address too
+    forged = app.test_client()
+    forged.set_cookie("meapp_device", "not-a-signed-value")
+    assert forged.post("/login", data={"email": "secretariat@example.org", "password": DEMO_PASSWORD},
+                       environ_overrides={"REMOTE_ADDR": "203.0.113.11"}).status_code == 429
