@@ -33,6 +33,7 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
     if isinstance(config, dict):
         app.config.update(config)
     _check_config(app)
+    _check_report_template(app)
 
     from meapp import extensions, i18n, models, request_guard, security  # noqa: F401 (models: complete metadata)
 
@@ -143,6 +144,18 @@ def _period(text: str) -> int:
             k += 1
         border[i] = k
     return len(text) - border[-1]
+
+
+def _check_report_template(app: Flask) -> None:
+    """A configured Word template must carry every document: refuse to start rather than fail at download."""
+    if not app.config.get("REPORT_TEMPLATE"):
+        return
+    from meapp.reports.template import TemplateError, check_template
+
+    try:
+        check_template(app.config["REPORT_TEMPLATE"])
+    except TemplateError as exc:
+        raise ConfigError(f"meapp cannot start: MEAPP_REPORT_TEMPLATE: {exc}") from exc
 
 
 def _configure_database(app: Flask) -> None:

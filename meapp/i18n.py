@@ -153,6 +153,7 @@ FIELD_LABELS = {
     "narrative_fr": _l("The French narrative"),
     "justification": _l("A justification"),
     "reason": _l("The reason"),
+    "description": _l("The description"),
 }
 
 

@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.strategies import RateLimiter
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
 from meapp.auth.service import normalise_email

@@ -16,6 +16,7 @@ CELL_LIMIT = 4000  # a typed value, or a text indicator's answer
 COMMENT_LIMIT = 2000  # a comment on one value
 REASON_LIMIT = 2000  # a justification, or a reason for returning or reopening
 NARRATIVE_LIMIT = 20000  # a period's narrative in one language
+DESCRIPTION_LIMIT = 500  # what an evidence file is
 CODE_LIMIT = 40  # an indicator's code
 COMBINATION_LIMIT = 200  # a category combination key
 

@@ -11,6 +11,7 @@ from meapp.compendium.queries import edition_by_key
 from meapp.projects.models import Project
 from meapp.projects.queries import find_project
 from meapp.reports import service
+from meapp.reports.template import TemplateError
 
 reports = AppGroup("reports", help="Progress reports, IPTTs and donor portfolios (.docx, .xlsx).")
 
@@ -37,7 +38,7 @@ def _write(report: service.ReportFile, output: str | None) -> None:
 def _run(make):
     try:
         return make()
-    except service.ReportError as exc:
+    except (service.ReportError, TemplateError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
 
@@ -95,7 +96,7 @@ def build(key, lang, fmt, output):
         sys.exit(2)
     try:
         report = service.annex_report(edition, lang, fmt)
-    except service.ReportError as exc:
+    except (service.ReportError, TemplateError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
     _write(report, output)

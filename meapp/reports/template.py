@@ -141,3 +141,11 @@ def load_template(path: Path | str | None = None) -> Template:
     except OSError as exc:
         raise TemplateError(f"The report template {path} does not exist.") from exc
     return _load(path, mtime)
+
+
+def check_template(path: Path | str | None = None) -> Template:
+    """The template, with every style the documents use found in it (TemplateError names the first missing)."""
+    template = load_template(path)
+    for name in STYLES:
+        template.style_id(name)
+    return template

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meapp.auth.models import Role
@@ -11,9 +12,19 @@ from meapp.auth.permissions import Action
 from meapp.compendium.queries import readable_edition
 from meapp.projects.guards import get_project_or_404
 from meapp.reports import service
+from meapp.reports.template import TemplateError
 from meapp.request_guard import int_arg
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.errorhandler(TemplateError)
+def broken_template(error: TemplateError):
+    """A report template changed into one that cannot carry the documents: say so, log it, never a 500."""
+    current_app.logger.error("report template: %s", error)
+    return render_template("errors/503.html", message=_("Word documents cannot be built at the moment: the report "
+                                                         "template is incomplete. The secretariat has been told."),
+                           error=error), 503
 
 
 def _send(report: service.ReportFile):

@@ -16,13 +16,14 @@ from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
 from meapp.core import safezip
 from meapp.core.messages import N_
+from meapp.core.text import DESCRIPTION_LIMIT
 from meapp.errors import PermissionDenied, WorkflowError
 from meapp.extensions import db
 from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.models import Evidence
-from meapp.submissions.service import check_writable
+from meapp.submissions.service import check_text, check_writable
 
 MAX_BYTES = 10 * 1024 * 1024
 ODF = {
@@ -201,21 +202,34 @@ def clean_filename(name: str, extension: str) -> str:
 
 
 def _write_with_the_transaction(path: Path, data: bytes) -> None:
-    """Write the file now (a committed row never points at nothing) and remove it if the transaction
-    that would record it rolls back, so that no file outlives its row."""
+    """Write the file now (a committed row never points at nothing) and remove it unless the session's
+    outermost transaction commits, so that no file outlives its row.
+
+    Savepoints commit and roll back inside the outer transaction: only the outer one decides. Each
+    session gets one pair of listeners; the files wait in `session.info` under their transaction.
+    """
     session = db.session()
+    root = session.get_transaction() or session.begin()
+    pending = session.info.setdefault("meapp_pending_files", {})
+    if not session.info.get("meapp_file_listeners"):
+        session.info["meapp_file_listeners"] = True
+        event.listen(session, "after_commit", _outer_commit)
+        event.listen(session, "after_transaction_end", _transaction_end)
     path.write_bytes(data)
-    committed = []
+    pending.setdefault(root, ([], []))[0].append(path)
 
-    def kept(_session) -> None:
-        committed.append(True)
 
-    def discarded(_session) -> None:
-        if not committed:
+def _outer_commit(session) -> None:
+    entry = session.info.get("meapp_pending_files", {}).get(session.get_transaction())
+    if entry is not None and session.get_nested_transaction() is None:
+        entry[1].append(True)  # the outermost transaction committed: its files stay
+
+
+def _transaction_end(session, transaction) -> None:
+    paths, committed = session.info.get("meapp_pending_files", {}).pop(transaction, ((), ()))
+    if not committed:
+        for path in paths:
             path.unlink(missing_ok=True)
-
-    event.listen(session, "after_commit", kept, once=True)
-    event.listen(session, "after_rollback", discarded, once=True)
 
 
 def add(project: Project, period: str, actor, filename: str, data: bytes, description: str,
@@ -225,6 +239,7 @@ def add(project: Project, period: str, actor, filename: str, data: bytes, descri
         raise PermissionDenied()
     submission = queries.find_submission(project, period)
     check_writable(project, period, submission)
+    check_text(description, DESCRIPTION_LIMIT, "description")
     if submission is None:
         raise WorkflowError(N_("Save the values of %(period)s once before adding evidence."), period=period)
     if not data:
@@ -245,7 +260,7 @@ def add(project: Project, period: str, actor, filename: str, data: bytes, descri
     _write_with_the_transaction(folder / key, data)
     evidence = Evidence(submission_id=submission.id, filename=clean_filename(filename, extension),
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                        storage_key=key, description=(description or "").strip()[:500], uploaded_by_id=actor.id)
+                        storage_key=key, description=(description or "").strip(), uploaded_by_id=actor.id)
     db.session.add(evidence)
     db.session.flush()
     record(actor, "evidence.add", evidence, after={"filename": evidence.filename, "size": evidence.size,

@@ -26,8 +26,12 @@ bp = Blueprint("submissions", __name__, url_prefix="/projects/<code>/periods/<pe
 def _context(code: str, period: str, action: Action = Action.READ):
     project = get_project_or_404(current_user, code, action)
     normal = grid_module.parse_period_or_none(period)
-    if normal is None or len(normal) > 7 or not project.reports_in(Period.parse(normal)):
-        abort(404)  # not one of the project's periods (another frequency, or outside its dates)
+    if normal is None or len(normal) > 7 or Period.parse(normal).frequency != project.reporting_frequency:
+        abort(404)
+    if not project.reports_in(Period.parse(normal)):
+        # Outside the project's dates: nothing to report. A report stored before the dates moved stays readable.
+        if action is not Action.READ or queries.find_submission(project, normal) is None:
+            abort(404)
     return project, normal
 
 

@@ -355,3 +355,41 @@ def test_a_committed_upload_keeps_its_file(uploader, client, app):
     before = set(folder.iterdir())
     assert upload(client, PDF).status_code == 302
     assert len(set(folder.iterdir()) - before) == 1
+
+
+def test_only_the_outer_transaction_decides_whether_a_file_stays(uploader, prj, tx, app):
+    """A savepoint released then an outer rollback: the file goes; a savepoint rolled back elsewhere: it stays."""
+    from meapp.auth.models import User
+    from meapp.projects.models import Project
+    from meapp.submissions import evidence as evidence_service
+
+    folder = Path(app.config["UPLOAD_DIR"])
+    project = tx.get(Project, prj.project_id)
+    implementer = tx.scalar(select(User).where(User.email == prj.implementer))
+    with app.test_request_context():
+        nested = tx.begin_nested()
+        released = evidence_service.add(project, "2024Q1", implementer, "a.pdf", PDF, "", str(folder))
+        nested.commit()  # a savepoint released: nothing is decided yet
+        assert (folder / released.storage_key).exists()
+        tx.rollback()
+        assert not (folder / released.storage_key).exists()
+
+        kept = evidence_service.add(project, "2024Q1", implementer, "b.pdf", PDF, "", str(folder))
+        other = tx.begin_nested()
+        other.rollback()  # an unrelated savepoint rolled back: the upload is still in play
+        assert (folder / kept.storage_key).exists()
+        tx.commit()
+        assert (folder / kept.storage_key).exists()
+
+
+def test_the_evidence_service_applies_the_text_rules_on_every_door(uploader, prj, tx, app):
+    from meapp.auth.models import User
+    from meapp.errors import InvalidText
+    from meapp.projects.models import Project
+    from meapp.submissions import evidence as evidence_service
+
+    project = tx.get(Project, prj.project_id)
+    implementer = tx.scalar(select(User).where(User.email == prj.implementer))
+    for description in ("bell\x07", "x" * 501):
+        with pytest.raises(InvalidText):
+            evidence_service.add(project, "2024Q1", implementer, "a.pdf", PDF, description, app.config["UPLOAD_DIR"])

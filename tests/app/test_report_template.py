@@ -112,3 +112,36 @@ def test_an_unreadable_template_says_so(tmp_path):
         load_template(bad)
     with pytest.raises(TemplateError, match="does not exist"):
         load_template(tmp_path / "missing.docx")
+
+
+def _without_small(tmp_path) -> Path:
+    broken = tmp_path / "no-small.docx"
+    with zipfile.ZipFile(SHIPPED) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/styles.xml":
+                data = data.replace(b'<w:name w:val="Small"/>', b'<w:name w:val="Tiny"/>')
+            target.writestr(item, data)
+    return broken
+
+
+def test_a_broken_template_stops_the_start_not_a_download(tmp_path):
+    from meapp import ConfigError, create_app
+
+    with pytest.raises(ConfigError, match="MEAPP_REPORT_TEMPLATE: .*“Small”"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REPORT_TEMPLATE": str(_without_small(tmp_path))},
+                   env="testing")
+
+
+def test_a_template_broken_after_the_start_answers_503_and_exit_2(client, login, runner, app, tmp_path):
+    app.config["REPORT_TEMPLATE"] = str(_without_small(tmp_path))
+    try:
+        login("secretariat@example.org")
+        response = client.get("/projects/PALIM/reports/progress?lang=fr", headers={"Accept-Language": "fr"})
+        assert response.status_code == 503
+        assert "modèle" in response.get_data(as_text=True)
+        result = runner.invoke(args=["reports", "project", "PALIM", "--lang", "en", "-o", str(tmp_path / "r.docx")])
+        assert result.exit_code == 2 and "“Small”" in result.output
+        assert client.get("/projects/PALIM/reports/iptt?lang=en").status_code == 200  # Excel needs no template
+    finally:
+        app.config["REPORT_TEMPLATE"] = None

@@ -452,3 +452,18 @@ def test_a_stored_cell_the_logframe_no_longer_offers_does_not_block_later_saves(
     assert response.status_code == 302
     assert next(v for v in current(tx).values if v.combination == "").value == 31
     assert "unknown_category" in stored_codes(tx)
+
+
+def test_a_report_stored_before_the_dates_moved_stays_readable_not_writable(as_implementer, tx, prj):
+    import datetime as dt
+
+    from meapp.projects.models import Project
+
+    project = tx.get(Project, prj.project_id)
+    project.end_date = dt.date(2023, 9, 30)  # 2023Q4 (approved) now lies after the project's end
+    tx.commit()
+    assert as_implementer.get(f"{URL}/2023Q4").status_code == 200
+    assert as_implementer.get(f"{URL}/2023Q4/history?indicator=EMP").status_code == 200
+    response = as_implementer.post(f"{URL}/2023Q4/save", data={"v|EMP|": "1", "version": "9"})
+    assert response.status_code == 404
+    assert as_implementer.get(f"{URL}/2024Q2").status_code == 404  # nothing stored there: not a period of it
