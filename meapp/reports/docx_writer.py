@@ -68,12 +68,13 @@ def paragraph(content, style: str, keep_next: bool = False, runs: str | None = N
     return f"<w:p>{ppr}{runs if runs is not None else run(content)}</w:p>"
 
 
-def _cell_paragraphs(content, style: str, bold: bool = False) -> str:
+def _cell_paragraphs(content, style: str, bold: bool = False, keep_next: bool = False) -> str:
     """A cell's text; a (first, second) pair becomes two paragraphs, the second in italics (bilingual)."""
     if isinstance(content, tuple):
         first, second = content
-        return paragraph(None, style, runs=run(first, bold=bold)) + paragraph(None, style, runs=run(second, italic=True))
-    return paragraph(None, style, runs=run(content, bold=bold))
+        return (paragraph(None, style, keep_next, runs=run(first, bold=bold)) +
+                paragraph(None, style, keep_next, runs=run(second, italic=True)))
+    return paragraph(None, style, keep_next, runs=run(content, bold=bold))
 
 
 class DocxWriter:
@@ -133,8 +134,10 @@ class DocxWriter:
                f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
         if headers:
             cells = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
-                            f"{_cell_paragraphs(h, self.sid('TableHeading'), bold=True)}</w:tc>"
+                            f"{_cell_paragraphs(h, self.sid('TableHeading'), bold=True, keep_next=True)}</w:tc>"
                             for h, w in zip(headers, twips, strict=False))
+            # The header row keeps with the first data row: never alone at the foot of a page (where
+            # LibreOffice, with rows that may not split, would also drop the next row from the PDF).
             out.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>')
         for index, row in enumerate(rows):
             fill = fills[index] if fills else None
