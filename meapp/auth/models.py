@@ -34,8 +34,24 @@ class Organisation(TimestampMixin, db.Model):
     acronym: Mapped[str | None] = mapped_column(sa.String(40))
     kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind), default=OrganisationKind.OTHER)
     country_code: Mapped[str | None] = mapped_column(sa.String(2))
+    # The name in French where it differs ("Union européenne (DG HOME)"); documents fall back to `name`.
+    name_fr: Mapped[str] = mapped_column(sa.String(200), default="")
+    # A programme or a directorate counts under its parent: a funder's portfolio covers its children.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
 
     users = relationship("User", back_populates="organisation")
+    parent: Mapped["Organisation | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Organisation"]] = relationship(back_populates="parent")
+
+    def family_ids(self) -> set[int]:
+        """This organisation and every organisation under it (its programmes, directorates...)."""
+        found, todo = set(), [self]
+        while todo:
+            organisation = todo.pop()
+            if organisation.id not in found:
+                found.add(organisation.id)
+                todo.extend(organisation.children)
+        return found
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"
