@@ -3,10 +3,12 @@
     .venv/bin/python bench/reports.py            # the largest demo project and a synthetic one
 
 Floors:
-- progress report (.docx): the same body XML and the same chart image written straight into a zip
-  with the base template's other parts (no python-docx, no XML parsing);
+- progress report (.docx): the same body XML and the same chart parts (chart XML, embedded workbook)
+  written straight into a zip with the base template's other parts (no python-docx, no XML parsing);
 - IPTT (.xlsx): the same cells and formats written by a bare XlsxWriter loop (no model, no renderer).
-The chart image (matplotlib) is drawn once and given to both sides; its own time is printed apart.
+The native charts (model + python-pptx chart XML + workbook) are also timed apart, against the rest of
+the document; and the first progress report of a fresh process (after start-up, as the first download
+after the server starts) against a warm one.
 Peak memory growth is measured with tracemalloc. Prints figures; asserts nothing.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 import io
 import os
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -27,7 +30,7 @@ os.environ.setdefault("MEAPP_ENV", "development")
 
 import xlsxwriter  # noqa: E402
 
-from meapp.reports import chart, excel, iptt, model, word  # noqa: E402
+from meapp.reports import excel, iptt, model, word, word_chart  # noqa: E402
 from meapp.reports.docx_writer import DocxWriter  # noqa: E402
 from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, LevelIn, ProjectIn  # noqa: E402
 from meapp.reports.template import DEFAULT_TEMPLATE as BASE  # noqa: E402
@@ -86,8 +89,8 @@ def synthetic(indicators: int = 60, periods: int = 24, categories: int = 10) -> 
                      due_dates={})
 
 
-def docx_floor(body_xml: str, png: bytes, notes_xml: str = "") -> bytes:
-    """The same content as raw XML in a zip: the base template's parts, the body, footnotes, the image."""
+def docx_floor(body_xml: str, charts: list | tuple = (), notes_xml: str = "") -> bytes:
+    """The same content as raw XML in a zip: the base template's parts, the body, footnotes, the charts."""
     out = io.BytesIO()
     with zipfile.ZipFile(BASE) as base, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in base.infolist():
@@ -98,18 +101,20 @@ def docx_floor(body_xml: str, png: bytes, notes_xml: str = "") -> bytes:
             elif item.filename == "word/footnotes.xml" and notes_xml:
                 data = data.decode("utf-8").replace("</w:footnotes>", notes_xml + "</w:footnotes>").encode("utf-8")
             target.writestr(item, data)
-        if png:
-            target.writestr("word/media/image1.png", png)
+        for n, (_rid, chart_xml, workbook) in enumerate(charts, start=1):
+            target.writestr(f"word/charts/chart{n}.xml", chart_xml)
+            target.writestr(f"word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx", workbook)
     return out.getvalue()
 
 
-def captured_xml(render) -> tuple[str, str]:
-    """The body and footnote XML a renderer writes, captured once for the floor."""
+def captured_xml(render) -> tuple[str, str, list]:
+    """The body and footnote XML and the chart parts a renderer writes, captured once for the floor."""
     original = DocxWriter.to_bytes
     captured = {}
 
     def capture(self):
         captured["body"], captured["notes"] = "".join(self.parts), "".join(self.notes)
+        captured["charts"] = list(self.charts)
         return original(self)
 
     DocxWriter.to_bytes = capture
@@ -117,7 +122,7 @@ def captured_xml(render) -> tuple[str, str]:
         render()
     finally:
         DocxWriter.to_bytes = original
-    return captured["body"], captured["notes"]
+    return captured["body"], captured["notes"], captured["charts"]
 
 
 def annex_floor(data) -> bytes:
@@ -149,18 +154,18 @@ def annex_floor(data) -> bytes:
                     refs += f'<w:r><w:footnoteReference w:id="{n}"/></w:r>'
                 body.append(p("Normal", practice.summary_fr)[:-6] + refs + "</w:p>")
                 body.extend(p("ListBullet", str(f.get("label_fr"))) for f in practice.figures)
-    return docx_floor("".join(body), b"", "".join(notes))
+    return docx_floor("".join(body), (), "".join(notes))
 
 
 def bench_annex(data) -> None:
     from meapp.reports import annex
 
     built = annex.build_annex(data, "fr", TODAY)
-    body, notes = captured_xml(lambda: word.render_annex(built))
+    body, notes, _charts = captured_xml(lambda: word.render_annex(built))
     build_ms = median_ms(lambda: annex.build_annex(data, "fr", TODAY))
     render_ms = median_ms(lambda: word.render_annex(built))
     xlsx_ms = median_ms(lambda: excel.render_annex(built))
-    zip_ms = median_ms(lambda: docx_floor(body, b"", notes))
+    zip_ms = median_ms(lambda: docx_floor(body, (), notes))
     floor_ms = median_ms(lambda: annex_floor(data))
     whole = build_ms + render_ms
     print(f"\nannex {data.key}: {len(data.practices)} practices, {notes.count('<w:footnote ')} footnotes")
@@ -206,17 +211,27 @@ def iptt_floor(built) -> bytes:
     return out.getvalue()
 
 
+def native_charts(data: ProjectIn) -> int:
+    """What the charts alone cost: their model (one language) and their parts (chart XML and workbook)."""
+    from meapp.reports.i18n import Lang
+
+    chart = model._chart(Lang("fr"), data)
+    for index in range(len(chart.series) if chart else 0):
+        word_chart.chart_parts([chart], index, "fr-FR")
+    return len(chart.series) if chart else 0
+
+
 def bench(label: str, data: ProjectIn) -> None:
     built = model.build_progress_report(data, "fr", TODAY)
-    png = chart.render_png(built.chart) if built.chart else None
-    # The floor writes exactly the body XML the renderer produces: capture it once.
-    body, _notes = captured_xml(lambda: word.render_progress([built], png))
+    # The floor writes exactly the body XML and chart parts the renderer produces: capture them once.
+    body, _notes, charts = captured_xml(lambda: word.render_progress([built]))
 
     build_ms = median_ms(lambda: model.build_progress_report(data, "fr", TODAY))
-    chart_ms = median_ms(lambda: chart.render_png(built.chart), 3) if built.chart else 0.0
-    render_ms = median_ms(lambda: word.render_progress([built], png))
-    floor_ms = median_ms(lambda: docx_floor(body, png[0] if png else b""))
-    size = len(word.render_progress([built], png))
+    render_ms = median_ms(lambda: word.render_progress([built]))
+    chart_ms = median_ms(lambda: native_charts(data))
+    floor_ms = median_ms(lambda: docx_floor(body, charts))
+    size = len(word.render_progress([built]))
+    rest_ms = build_ms + render_ms - chart_ms
 
     table = iptt.build_iptt(data, "fr", TODAY)
     iptt_build_ms = median_ms(lambda: iptt.build_iptt(data, "fr", TODAY))
@@ -227,11 +242,84 @@ def bench(label: str, data: ProjectIn) -> None:
 
     print(f"\n{label}: {len(data.indicators)} indicators × {len(data.periods)} periods, "
           f"{len(data.values):,} values")
-    print(f"  progress report  build {build_ms:7.1f} ms | chart {chart_ms:6.1f} ms | render {render_ms:7.1f} ms"
+    print(f"  progress report  build {build_ms:7.1f} ms | render {render_ms:7.1f} ms"
           f" | floor {floor_ms:6.1f} ms | render/floor {render_ms / floor_ms:4.2f}× | {size / 1024:,.0f} KB")
+    print(f"    of which {len(charts)} native charts {chart_ms:6.1f} ms (build + render) | rest of the document "
+          f"{rest_ms:6.1f} ms | charts/rest {chart_ms / rest_ms:4.2f}×")
     print(f"  IPTT             build {iptt_build_ms:7.1f} ms | render {iptt_ms:7.1f} ms | bare XlsxWriter "
           f"{iptt_floor_ms:6.1f} ms | ratio {iptt_ms / iptt_floor_ms:4.2f}× | {cells:,} cells | "
           f"peak memory +{iptt_peak:.1f} MB (build and render)")
+
+
+def progress_download(code: str | None):
+    """One progress report as a download makes it: from the database (load, build, render) for a project
+    code, else the synthetic project (build, render)."""
+    if code is None:
+        data = synthetic()
+        return lambda: word.render_progress([model.build_progress_report(data, "fr", TODAY)])
+    from sqlalchemy import select
+
+    from meapp.extensions import db
+    from meapp.projects.models import Project
+    from meapp.reports import service
+
+    project = db.session.scalar(select(Project).where(Project.code == code))
+    return lambda: service.progress_report(project, "fr", today=TODAY)
+
+
+def first_in_fresh_process(code: str | None) -> None:
+    """Run as `reports.py --first CODE|-`: start as the server does (imports, app), then time the first
+    progress report, which pays for every lazy first use (catalogs, locale data, SQL compilation, parsers),
+    and a warm one. Prints the three numbers."""
+    start = time.perf_counter()
+    from meapp import create_app
+    from meapp.reports import service  # noqa: F401 (imported at start-up by the views)
+
+    app = create_app()
+    with app.app_context():
+        download = progress_download(code)
+        started = time.perf_counter()
+        download()
+        first = time.perf_counter()
+        warm_ms = median_ms(download)
+    print(f"{(started - start) * 1000:.1f} {(first - started) * 1000:.1f} {warm_ms:.1f}")
+
+
+def first_charts_in_fresh_process() -> None:
+    """Run as `reports.py --first-charts`: the charts alone (chart parts of a built model), first and warm."""
+    from meapp.reports.i18n import Lang
+
+    chart = model._chart(Lang("fr"), synthetic())
+
+    def charts():
+        for index in range(len(chart.series)):
+            word_chart.chart_parts([chart], index, "fr-FR")
+
+    started = time.perf_counter()
+    charts()
+    first_ms = (time.perf_counter() - started) * 1000
+    print(f"0 {first_ms:.1f} {median_ms(charts):.1f}")
+
+
+def _fresh(*args: str) -> tuple[float, float, float]:
+    """Medians of 3 fresh processes running this file with `args`."""
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True).stdout
+        runs.append([float(x) for x in out.split()[-3:]])
+    return tuple(statistics.median(r[k] for r in runs) for k in range(3))
+
+
+def bench_first_download(code: str | None) -> None:
+    """The first download after start against a warm one, each first in a fresh Python."""
+    start_ms, first_ms, warm_ms = _fresh("--first", code or "-")
+    subject = f"{code} (load, build, render)" if code else "synthetic project (build, render)"
+    print(f"\nfirst progress report after start, {subject}: start-up {start_ms:.0f} ms, then first "
+          f"{first_ms:.1f} ms | warm {warm_ms:.1f} ms | first/warm {first_ms / warm_ms:4.2f}×")
+    if code is None:
+        _start, first_ms, warm_ms = _fresh("--first-charts")
+        print(f"  its native charts alone: first {first_ms:.1f} ms | warm {warm_ms:.1f} ms | "
+              f"first/warm {first_ms / warm_ms:4.2f}×")
 
 
 def main() -> None:
@@ -258,6 +346,7 @@ def main() -> None:
             data = loader.load_project(project)
             print(f"load from the database ({project.code}): {load_ms:.1f} ms")
             bench(f"largest demo project {project.code}", data)
+            bench_first_download(project.code)
         from meapp.compendium.models import Edition
 
         edition = db.session.scalar(select(Edition).where(Edition.key == "gfmd-2020"))
@@ -266,7 +355,13 @@ def main() -> None:
             print(f"\nload the annex from the database: {load_ms:.1f} ms")
             bench_annex(loader.load_edition(edition.id))
     bench("synthetic project", synthetic())
+    bench_first_download(None)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--first"]:
+        first_in_fresh_process(None if sys.argv[2] == "-" else sys.argv[2])
+    elif sys.argv[1:2] == ["--first-charts"]:
+        first_charts_in_fresh_process()
+    else:
+        main()

@@ -26,12 +26,28 @@ def _role(value) -> str:
     return getattr(value, "value", value)
 
 
-def _participates(user, project, role: str) -> bool:
+def organisation_ids(user) -> frozenset[int]:
+    """The user's organisation and those under it (a funder's programmes and directorates act for it)."""
     if user.organisation_id is None:
+        return frozenset()
+    cached = getattr(user, "_meapp_organisation_ids", None)
+    if cached is None:
+        organisation = getattr(user, "organisation", None)
+        cached = frozenset(organisation.family_ids() if organisation is not None else {user.organisation_id})
+        try:
+            user._meapp_organisation_ids = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def _participates(user, project, role: str) -> bool:
+    ids = organisation_ids(user)
+    if not ids:
         return False
-    if role == IMPLEMENTER and project.lead_organisation_id == user.organisation_id:
+    if role == IMPLEMENTER and project.lead_organisation_id in ids:
         return True
-    return any(p.organisation_id == user.organisation_id and _role(p.role) == role for p in project.participations)
+    return any(p.organisation_id in ids and _role(p.role) == role for p in project.participations)
 
 
 def is_signed_in(user) -> bool:

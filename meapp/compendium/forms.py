@@ -22,7 +22,8 @@ class PracticeForm(MeForm):
                                                    Regexp(r"^[a-z0-9][a-z0-9-]*$",
                                                           message=_l("Lower-case letters, digits and hyphens only."))])
     place = SelectField(_l("Heading"), validators=[DataRequired()])
-    actor = StringField(_l("Actor"), validators=[DataRequired(), Length(max=300)])
+    actor = StringField(_l("Actor (English)"), validators=[DataRequired(), Length(max=300)])
+    actor_fr = StringField(_l("Actor (French)"), validators=[Optional(), Length(max=300)])
     name_en = TextAreaField(_l("Name (English)"), validators=[Optional(), Length(max=1000)])
     name_fr = TextAreaField(_l("Name (French)"), validators=[Optional(), Length(max=1000)])
     summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional(), Length(max=10000)])

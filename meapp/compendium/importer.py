@@ -1,7 +1,12 @@
 """Reading an annex file (the schema of gfmd2020_annex_facts.yaml) into checked plain data.
 
-Only `source`, `categories` and `practices` are read; other keys are ignored. Every problem names
-the practice (or category) id and the field, and one bad practice stops the whole import.
+Only `source`, `categories`, `practices` and `pilot_projects` are read; other keys are ignored. Every
+problem names the practice (or category) id and the field, and one bad practice stops the whole import.
+
+French names are optional beside the English ones: `source.event_fr`; a practice's `actor_fr`; an
+organisation is a string (its English name, as the source prints it) or a mapping with `name` (a
+proper name, the same in both languages) and/or `name_en`, `name_fr`; a figure's `unit_fr`. A unit may
+hold `{value}` where the value goes ("Article {value}", "objectif {value} du PMM").
 """
 from __future__ import annotations
 
@@ -53,9 +58,10 @@ class PracticeSpec:
     summary_en: str
     summary_fr: str
     countries: tuple[str, ...]
-    organisations: tuple[str, ...]
+    organisations: tuple[dict, ...]  # {"name_en": …, "name_fr": …}, either may be ""
     figures: tuple[dict, ...]
     urls: tuple[str, ...]
+    actor_fr: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class EditionSpec:
     categories: tuple[CategorySpec, ...]
     practices: tuple[PracticeSpec, ...]
     links: dict = field(default_factory=dict)  # practice key → project codes (from pilot_projects)
+    event_fr: str = ""
 
 
 def _text(value, where: str, problems: list[str], required: bool = False, limit: int = 10000) -> str:
@@ -176,14 +183,15 @@ def parse(text: str) -> EditionSpec:
         practices.append(PracticeSpec(
             key=key, category=category, subsection=subsection,
             actor=_text(item.get("actor"), f"{where}.actor", problems, required=True, limit=300),
+            actor_fr=_text(item.get("actor_fr"), f"{where}.actor_fr", problems, limit=300),
             name_en=_text(item.get("name_en"), f"{where}.name_en", problems, limit=1000) or name,
             # A single `name` is a proper name: the same in both languages.
             name_fr=_text(item.get("name_fr"), f"{where}.name_fr", problems, limit=1000) or name,
             summary_en=_text(item.get("summary_en"), f"{where}.summary_en", problems),
             summary_fr=_text(item.get("summary_fr"), f"{where}.summary_fr", problems),
             countries=tuple(dict.fromkeys(countries)),
-            organisations=tuple(_text(o, f"{where}.organisations", problems, limit=300)
-                                for o in _list(item.get("organisations"), f"{where}.organisations", problems)),
+            organisations=tuple(_organisation(o, f"{where}.organisations[{k}]", problems) for k, o in
+                                enumerate(_list(item.get("organisations"), f"{where}.organisations", problems))),
             figures=tuple(figures), urls=tuple(u for u in urls if u)))
     links: dict[str, list[str]] = {}
     for k, project in enumerate(_list(data.get("pilot_projects"), "pilot_projects", problems)):
@@ -194,21 +202,44 @@ def parse(text: str) -> EditionSpec:
             continue
         for practice_id in ids or []:
             links.setdefault(str(practice_id), []).append(project["code"])
-    titles = [_text(source.get(f), f"source.{f}", problems, limit=400) for f in ("title_en", "title_fr", "event")]
+    titles = [_text(source.get(f), f"source.{f}", problems, limit=400)
+              for f in ("title_en", "title_fr", "event", "event_fr")]
     if problems:
         raise ImportError_(problems)
-    return EditionSpec(titles[0], titles[1], titles[2], year, tuple(categories), tuple(practices), links)
+    return EditionSpec(titles[0], titles[1], titles[2], year, tuple(categories), tuple(practices), links,
+                       event_fr=titles[3])
+
+
+ORGANISATION_FIELDS = ("name", "name_en", "name_fr")
+
+
+def _organisation(item, where: str, problems: list[str]) -> dict:
+    """An organisation as {"name_en", "name_fr"}: a string is its English name; `name` is a proper name."""
+    if isinstance(item, str):
+        return {"name_en": _text(item, where, problems, required=True, limit=300), "name_fr": ""}
+    if not isinstance(item, dict):
+        problems.append(f"{where}: must be a name or a mapping with name, name_en or name_fr")
+        return {"name_en": "", "name_fr": ""}
+    for unknown in sorted(set(item) - set(ORGANISATION_FIELDS), key=str):
+        problems.append(f"{where}.{unknown}: unknown field (name, name_en or name_fr)")
+    names = {f: _text(item.get(f), f"{where}.{f}", problems, limit=300) for f in ORGANISATION_FIELDS}
+    if not any(names.values()):
+        problems.append(f"{where}: has no name")
+    return {"name_en": names["name_en"] or names["name"], "name_fr": names["name_fr"] or names["name"]}
 
 
 def _figure(figure, where: str, problems: list[str]) -> dict:
-    """A figure: bilingual label, a value (number or short text), an optional unit, kind and year."""
+    """A figure: bilingual label, a value (number or short text), an optional bilingual unit, kind and year."""
     if not isinstance(figure, dict):
         problems.append(f"{where}: must be a mapping")
         return {}
     out = {}
-    for key in ("label_en", "label_fr", "unit", "kind"):
+    for key in ("label_en", "label_fr", "unit", "unit_fr", "kind"):
         if figure.get(key) is not None:
             out[key] = _text(figure[key], f"{where}.{key}", problems, limit=500)
+    for key in ("unit", "unit_fr"):
+        if "{" in out.get(key, "").replace("{value}", "") or "}" in out.get(key, "").replace("{value}", ""):
+            problems.append(f"{where}.{key}: only {{value}} may stand in braces")
     value = figure.get("value")
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         problems.append(f"{where}.value: must be a number or text")

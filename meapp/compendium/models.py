@@ -5,7 +5,7 @@ import datetime as dt
 from enum import Enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from meapp.extensions import db
 from meapp.modelbase import TimestampMixin, enum_column
@@ -23,7 +23,8 @@ class Edition(TimestampMixin, db.Model):
     key: Mapped[str] = mapped_column(sa.String(80), unique=True)
     title_en: Mapped[str] = mapped_column(sa.String(400), default="")
     title_fr: Mapped[str] = mapped_column(sa.String(400), default="")
-    event: Mapped[str] = mapped_column(sa.String(400), default="")
+    event: Mapped[str] = mapped_column(sa.String(400), default="")  # in English, as the source names it
+    event_fr: Mapped[str] = mapped_column(sa.String(400), default="")
     year: Mapped[int | None]
     status: Mapped[EditionStatus] = mapped_column(enum_column(EditionStatus), default=EditionStatus.DRAFT)
     published_at: Mapped[dt.datetime | None]
@@ -96,12 +97,16 @@ class Practice(TimestampMixin, db.Model):
     key: Mapped[str] = mapped_column(sa.String(120))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("compendium_categories.id"))
     subsection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compendium_subsections.id"))
-    actor: Mapped[str] = mapped_column(sa.String(300), default="")
+    actor: Mapped[str] = mapped_column(sa.String(300), default="")  # in English, as the source prints it
+    actor_fr: Mapped[str] = mapped_column(sa.String(300), default="")
+    actor_en = synonym("actor")  # so that localized(practice, "actor", lang) reads the pair
     name_en: Mapped[str] = mapped_column(sa.Text, default="")
     name_fr: Mapped[str] = mapped_column(sa.Text, default="")
     summary_en: Mapped[str] = mapped_column(sa.Text, default="")
     summary_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    # [{"name_en", "name_fr"}]; rows imported before 0004 hold plain English names (see organisation_pair)
     organisations: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # [{"label_en", "label_fr", "value", "unit", "unit_fr", "kind", "year"}] (importer._figure)
     figures: Mapped[list] = mapped_column(sa.JSON, default=list)
     position: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
@@ -120,6 +125,14 @@ class Practice(TimestampMixin, db.Model):
     gcm_objectives = relationship("GcmObjective", secondary=practice_gcm_objectives)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def organisation_pair(item) -> tuple[str, str]:
+    """An item of Practice.organisations as (English name, French name); rows imported before the French
+    names (migration 0004) hold plain strings, which are English."""
+    if isinstance(item, dict):
+        return str(item.get("name_en") or ""), str(item.get("name_fr") or "")
+    return str(item or ""), ""
 
 
 class PracticeCountry(db.Model):

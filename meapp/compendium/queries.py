@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from meapp.auth.permissions import is_secretariat
-from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice
+from meapp.compendium.models import CompendiumCategory, Edition, EditionStatus, Practice, organisation_pair
 from meapp.extensions import db
 from meapp.projects.models import Project
 
@@ -58,8 +58,9 @@ def _matches(practice: Practice, filters: Filters) -> bool:
             return False
     if filters.q:
         needle = filters.q.lower()
-        haystack = " ".join((practice.actor, practice.name_en, practice.name_fr, practice.summary_en,
-                             practice.summary_fr, " ".join(practice.organisations or []))).lower()
+        organisations = [name for item in practice.organisations or () for name in organisation_pair(item)]
+        haystack = " ".join((practice.actor, practice.actor_fr, practice.name_en, practice.name_fr,
+                             practice.summary_en, practice.summary_fr, " ".join(organisations))).lower()
         if needle not in haystack:
             return False
     return True
@@ -76,7 +77,7 @@ def preview(edition: Edition, filters: Filters) -> Preview:
         if filters.category and category.key != filters.category:
             continue
         entries.append(("category", category))
-        for sub in [None, *category.subsections]:
+        for sub in [None, *by_letter(category.subsections)]:
             if sub is not None:
                 entries.append(("subsection", sub))
             for practice in by_place.get((category.id, sub.id if sub else None), []):
@@ -89,11 +90,16 @@ def preview(edition: Edition, filters: Filters) -> Preview:
     return Preview(entries, shown, len(practices), countries, objectives)
 
 
+def by_letter(subsections) -> list:
+    """Lettered subsections in the order of their letters (a, b, … z, aa), whatever the order of the file."""
+    return sorted(subsections, key=lambda s: (len(s.letter), s.letter.lower(), s.position))
+
+
 def translation_gaps(edition: Edition) -> list[tuple[Practice, list[str]]]:
-    """Practices whose name or summary lacks French or English text."""
+    """Practices whose actor lacks a French name, or whose name or summary lacks French or English text."""
     rows = []
     for practice in sorted(_practices(edition), key=lambda p: (p.category.position, p.position)):
-        missing = [f for f in ("name_en", "name_fr", "summary_en", "summary_fr")
+        missing = [f for f in ("actor_fr", "name_en", "name_fr", "summary_en", "summary_fr")
                    if not (getattr(practice, f) or "").strip()]
         if missing:
             rows.append((practice, missing))

@@ -66,7 +66,7 @@ def import_edition(spec: EditionSpec, key: str, actor=None) -> ImportReport:
         report.edition = edition
         report.created += 1
     if _assign(edition, {"title_en": spec.title_en, "title_fr": spec.title_fr, "event": spec.event,
-                         "year": spec.year}) and edition.id:
+                         "event_fr": spec.event_fr, "year": spec.year}) and edition.id:
         report.updated += 1
     categories = {c.key: c for c in edition.categories}
     for position, cat in enumerate(spec.categories):
@@ -113,9 +113,10 @@ def _import_practice(spec, spec_practice, position, edition, categories, practic
     before = None if created else _practice_state(row)
     fields_changed = _assign(row, {
         "category": category, "subsection": subsection, "actor": spec_practice.actor,
-        "name_en": spec_practice.name_en, "name_fr": spec_practice.name_fr,
+        "actor_fr": spec_practice.actor_fr, "name_en": spec_practice.name_en, "name_fr": spec_practice.name_fr,
         "summary_en": spec_practice.summary_en, "summary_fr": spec_practice.summary_fr,
-        "organisations": list(spec_practice.organisations), "figures": [dict(f) for f in spec_practice.figures],
+        "organisations": [dict(o) for o in spec_practice.organisations],
+        "figures": [dict(f) for f in spec_practice.figures],
         "position": position,
     })
     linked = [projects[c] for c in spec.links.get(spec_practice.key, []) if c in projects]
@@ -154,6 +155,7 @@ class PracticeEdit:
     countries: tuple[str, ...]
     urls: tuple[str, ...]
     project_codes: tuple[str, ...]
+    actor_fr: str = ""
 
 
 def _check_urls(urls) -> None:
@@ -208,17 +210,15 @@ def update_practice(practice: Practice, actor, edit: PracticeEdit, expected_vers
     unknown = set(edit.project_codes) - {p.code for p in projects}
     if unknown:
         raise WorkflowError(N_("Unknown project: %(codes)s."), codes=", ".join(sorted(unknown)))
-    before = {"actor": practice.actor, "name_en": practice.name_en, "name_fr": practice.name_fr,
-              "summary_en": practice.summary_en, "summary_fr": practice.summary_fr, **_practice_state(practice)}
-    _assign(practice, {"actor": edit.actor, "name_en": edit.name_en, "name_fr": edit.name_fr,
-                       "summary_en": edit.summary_en, "summary_fr": edit.summary_fr})
+    texts = ("actor", "actor_fr", "name_en", "name_fr", "summary_en", "summary_fr")
+    before = {**{f: getattr(practice, f) for f in texts}, **_practice_state(practice)}
+    _assign(practice, {f: getattr(edit, f) for f in texts})
     spec = PracticeSpec(practice.key, "", None, edit.actor, edit.name_en, edit.name_fr, edit.summary_en,
-                        edit.summary_fr, edit.countries, (), (), edit.urls)
+                        edit.summary_fr, edit.countries, (), (), edit.urls, actor_fr=edit.actor_fr)
     _set_children(practice, spec, projects)
     practice.updated_at = utcnow()
     db.session.flush()
-    after = {"actor": practice.actor, "name_en": practice.name_en, "name_fr": practice.name_fr,
-             "summary_en": practice.summary_en, "summary_fr": practice.summary_fr, **_practice_state(practice)}
+    after = {**{f: getattr(practice, f) for f in texts}, **_practice_state(practice)}
     record(actor, "practice.update", practice, before={k: v for k, v in before.items() if after[k] != v},
            after={k: v for k, v in after.items() if before[k] != v},
            key=f"compendium/{practice.edition.key}/{practice.key}")

@@ -9,11 +9,12 @@ from wtforms.fields.choices import SelectChoice
 from meapp.auth.guards import require_secretariat
 from meapp.compendium import queries, service
 from meapp.compendium.forms import EditionForm, PracticeForm
-from meapp.compendium.models import Edition, EditionStatus, Practice
+from meapp.compendium.models import Edition, EditionStatus, Practice, organisation_pair
+from meapp.core.bilingual import marked, pick
 from meapp.errors import WorkflowError
 from meapp.extensions import db
 from meapp.forms import VERSION_MISSING, MeForm
-from meapp.i18n import error_message, text
+from meapp.i18n import current_language, error_message, text
 from meapp.request_guard import int_arg
 
 bp = Blueprint("compendium", __name__, url_prefix="/compendium")
@@ -66,7 +67,14 @@ def show(key: str):
                               gcm=int_arg("gcm"), q=(request.args.get("q") or "").strip() or None)
     view = queries.preview(edition, filters)
     return render_template("compendium/show.html", edition=edition, view=view, filters=filters,
-                           action_form=MeForm())
+                           action_form=MeForm(), organisations=_organisations)
+
+
+def _organisations(practice: Practice) -> str:
+    """A practice's organisations in the reader's language, those without a name in it marked ("[EN] …")."""
+    lang = current_language()
+    return ("\u202f; " if lang == "fr" else "; ").join(
+        marked(pick(en, fr, lang)) for en, fr in (organisation_pair(item) for item in practice.organisations or ()))
 
 
 @bp.route("/<key>/translations", methods=["GET"])
@@ -75,7 +83,7 @@ def translations(key: str):
     require_secretariat(current_user)
     edition = _edition(key)
     return render_template("compendium/translations.html", edition=edition,
-                           rows=queries.translation_gaps(edition))
+                           rows=queries.translation_gaps(edition), labels={"actor_fr": _("actor in French")})
 
 
 @bp.route("/<key>/status", methods=["POST"])
@@ -97,7 +105,7 @@ def _places(edition: Edition) -> list[SelectChoice]:
     for category in edition.categories:
         label = f"{category.number}) " if category.number is not None else ""
         choices.append(SelectChoice(f"c:{category.id}", label + str(text(category, "title"))))
-        for sub in category.subsections:
+        for sub in queries.by_letter(category.subsections):
             choices.append(SelectChoice(f"s:{sub.id}", f"    {sub.letter}) {text(sub, 'title')}"))
     return choices
 
@@ -119,7 +127,8 @@ def _edit_spec(form: PracticeForm) -> service.PracticeEdit:
     projects = tuple(dict.fromkeys(c.strip().upper() for c in (form.projects.data or "").split(",") if c.strip()))
     return service.PracticeEdit(form.actor.data.strip(), (form.name_en.data or "").strip(),
                                 (form.name_fr.data or "").strip(), (form.summary_en.data or "").strip(),
-                                (form.summary_fr.data or "").strip(), countries, urls, projects)
+                                (form.summary_fr.data or "").strip(), countries, urls, projects,
+                                actor_fr=(form.actor_fr.data or "").strip())
 
 
 @bp.route("/<key>/practices/new", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from meapp.auth.permissions import readable_participation
+from meapp.auth.permissions import organisation_ids, readable_participation
 from meapp.extensions import db
 from meapp.projects.models import (
     Organisation,
@@ -25,12 +25,13 @@ def readable_projects_filter(user):
         return Project.id.is_not(None)
     if scope == "none":
         return Project.id.is_(None)
+    ids = list(organisation_ids(user))
     participating = select(ProjectOrganisation.project_id).where(
-        ProjectOrganisation.organisation_id == user.organisation_id, ProjectOrganisation.role == ParticipationRole(role)
+        ProjectOrganisation.organisation_id.in_(ids), ProjectOrganisation.role == ParticipationRole(role)
     )
     clauses = [Project.id.in_(participating)]
     if role == ParticipationRole.IMPLEMENTER.value:
-        clauses.append(Project.lead_organisation_id == user.organisation_id)
+        clauses.append(Project.lead_organisation_id.in_(ids))
     return or_(*clauses)
 
 

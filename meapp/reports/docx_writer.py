@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
+from itertools import count
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -24,7 +27,14 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 IMAGE_REL = f"{REL}/image"
+CHART_REL = f"{REL}/chart"
+PACKAGE_REL = f"{REL}/package"
+CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 FOOTNOTES_REL = f"{REL}/footnotes"
+HYPERLINK_REL = f"{REL}/hyperlink"
+SETTINGS_REL = f"{REL}/settings"
 CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
@@ -88,7 +98,9 @@ class DocxWriter:
         self.language = "en-GB"
         self.toc_entries: list[tuple[int, str, str]] = []  # (level, text, bookmark)
         self._toc_index: int | None = None
+        self.note_links: list[tuple[str, str]] = []  # (writer's relationship id, address) of linked footnotes
         self._drawing_id = 100
+        self.charts: list[tuple[str, bytes, bytes]] = []  # (relationship id, chart XML, workbook)
 
     def sid(self, name: str) -> str:
         """The template's id of the style meapp calls `name` (found by style name; TemplateError if absent)."""
@@ -171,22 +183,51 @@ class DocxWriter:
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
             '</wp:inline></w:drawing></w:r></w:p>')
 
-    def footnote(self, text: str) -> str:
-        """A real Word footnote: returns the reference run for the body; Word numbers the notes in order."""
+    def chart(self, chart_xml: bytes, workbook: bytes, width_cm: float, height_cm: float, alt_text: str,
+              name: str) -> None:
+        """An inline native chart: a chart part (c:chartSpace whose c:externalData is relationship rId1) and the
+        workbook it embeds, which Word's "Edit data" opens; alternative text (docPr/@descr) for screen readers."""
+        rid = f"rIdChart{len(self.charts) + 1}"
+        self.charts.append((rid, chart_xml, workbook))
+        self._drawing_id += 1
+        cx, cy = int(width_cm * EMU_PER_CM), int(height_cm * EMU_PER_CM)
+        self.parts.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Normal")}"/><w:jc w:val="center"/></w:pPr><w:r>'
+            f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+            '<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{self._drawing_id}" name="{_clean(name)}" descr="{_clean(alt_text)}"/>'
+            f'<wp:cNvGraphicFramePr/><a:graphic><a:graphicData uri="{CHART_NS}">'
+            f'<c:chart xmlns:c="{CHART_NS}" r:id="{rid}"/></a:graphicData></a:graphic>'
+            '</wp:inline></w:drawing></w:r></w:p>')
+
+    def footnote(self, text: str, url: str | None = None) -> str:
+        """A real Word footnote: returns the reference run for the body; Word numbers the notes in order.
+        With `url`, the note's text links to that address (an external relationship of the notes part, in
+        the template's "Hyperlink" character style when it has one)."""
         number = len(self.notes) + 1
+        content = run(" " + str(text))
+        if url:
+            writer_id = f"rIdNoteLink{len(self.note_links) + 1}"
+            self.note_links.append((writer_id, url))
+            style = self.template.style_ids.get(("character", "hyperlink"))
+            style = escape(style, {'"': "&quot;"}) if style else None
+            # r: is declared here too: a template's notes part need not declare it.
+            content = (run(" ") + f'<w:hyperlink xmlns:r="{REL}" r:id="{writer_id}" w:history="1">'
+                       f'{run(str(text), style=style)}</w:hyperlink>')
         self.notes.append(
             f'<w:footnote w:id="{number}"><w:p><w:pPr><w:pStyle w:val="{self.sid("FootnoteText")}"/></w:pPr>'
             f'<w:r><w:rPr><w:rStyle w:val="{self.sid("FootnoteReference")}"/></w:rPr><w:footnoteRef/></w:r>'
-            f'{run(" " + str(text))}</w:p></w:footnote>')
+            f'{content}</w:p></w:footnote>')
         return (f'<w:r><w:rPr><w:rStyle w:val="{self.sid("FootnoteReference")}"/></w:rPr>'
                 f'<w:footnoteReference w:id="{number}"/></w:r>')
 
     def toc(self, title: str, hint: str) -> None:
         """A table-of-contents field over headings 1–2. Its entries are written in advance as links (page
-        numbers come when Word refreshes the field, which `hint` says), so a PDF made without Word still
-        shows the outline rather than an empty field."""
+        numbers come when Word refreshes the field, on opening: see _update_fields), so a PDF made without Word
+        still shows the outline rather than an empty field. `hint`, if any, is printed under the title."""
         self.parts.append(paragraph(title, self.sid("TOCHeading")))
-        self.parts.append(paragraph(hint, self.sid("Small")))
+        if hint:
+            self.parts.append(paragraph(hint, self.sid("Small")))
         self._toc_index = len(self.parts)
         self.parts.append("")  # filled in by to_bytes(), once every heading is known
 
@@ -240,6 +281,28 @@ class DocxWriter:
             name = "word/" + footnotes.lstrip("/").removeprefix("word/")
             xml = (parts.get(name) or _EMPTY_FOOTNOTES.encode()).decode("utf-8")
             added[name] = xml.replace("</w:footnotes>", notes + "</w:footnotes>").encode("utf-8")
+            # --- footnote links: the notes part's own relationships (word/_rels/footnotes.xml.rels) ---
+            if self.note_links:
+                folder, _slash, base = name.rpartition("/")
+                rels_name = f"{folder}/_rels/{base}.rels"
+                note_rels = etree.fromstring(parts.get(rels_name) or f'<Relationships xmlns="{PKG_REL}"/>'.encode())
+                taken = {r.get("Id") for r in note_rels}
+                note_xml = added[name].decode("utf-8")
+                for writer_id, url in self.note_links:
+                    rid = next(f"rIdMeappLink{n}" for n in count(1) if f"rIdMeappLink{n}" not in taken)
+                    taken.add(rid)
+                    etree.SubElement(note_rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=HYPERLINK_REL,
+                                     Target=_uri(url), TargetMode="External")
+                    note_xml = note_xml.replace(f'r:id="{writer_id}"', f'r:id="{rid}"')
+                added[name] = note_xml.encode("utf-8")
+                added[rels_name] = etree.tostring(note_rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+            # --- end of footnote links ---
+        # --- settings: w:updateFields only in a document with a field to refresh on opening (the contents) ---
+        settings = next((r.get("Target") for r in rels if r.get("Type") == SETTINGS_REL), None)
+        settings_name = "word/" + settings.lstrip("/").removeprefix("word/") if settings else None
+        if settings_name in parts:
+            added[settings_name] = _update_fields(parts[settings_name], self._toc_index is not None)
+        # --- end of settings ---
         image_ids = {}
         for rid, target_name, _png in self.media:
             image_ids[rid] = new_rel(IMAGE_REL, target_name)
@@ -247,6 +310,24 @@ class DocxWriter:
             types.insert(0, etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension="png", ContentType="image/png"))
         for writer_id, package_id in image_ids.items():
             body = body.replace(f'r:embed="{writer_id}"', f'r:embed="{package_id}"')
+        # --- native charts: word/charts/chartN.xml, its rels, the embedded workbook, content types ---
+        if self.charts:
+            taken = {name for name, _data in template.parts}
+            numbers = (n for n in range(1, 100_000) if f"word/charts/chart{n}.xml" not in taken
+                       and f"word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx" not in taken)
+            for (writer_id, chart_xml, workbook), n in zip(self.charts, numbers, strict=False):
+                package_id = new_rel(CHART_REL, f"charts/chart{n}.xml")
+                body = body.replace(f'r:id="{writer_id}"', f'r:id="{package_id}"')
+                override(f"word/charts/chart{n}.xml", CHART_TYPE)
+                added[f"word/charts/chart{n}.xml"] = chart_xml
+                added[f"word/charts/_rels/chart{n}.xml.rels"] = (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
+                    f'<Relationship Id="rId1" Type="{PACKAGE_REL}" '
+                    f'Target="../embeddings/Microsoft_Excel_Worksheet{n}.xlsx"/></Relationships>').encode()
+                added[f"word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx"] = workbook
+            if not any(d.get("Extension", "").lower() == "xlsx" for d in types):
+                types.insert(0, etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension="xlsx", ContentType=XLSX_TYPE))
+        # --- end of native charts ---
         added["word/document.xml"] = (template.document_head + "<w:body>" + body + template.section +
                                       "</w:body></w:document>").encode("utf-8")
         added["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
@@ -293,3 +374,45 @@ class DocxWriter:
         set_text("dcterms", "created", now, **w3cdtf)
         set_text("dcterms", "modified", now, **w3cdtf)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --- footnote links and settings (used by DocxWriter.to_bytes) ----------------------------------------
+def _uri(url: str) -> str:
+    """An address as a relationship target (xsd:anyURI): what a URI may not hold (spaces, quotes, brackets,
+    controls, non-ASCII, a stray % or a second #) percent-encoded, the rest as printed (%XX stays as it is)."""
+    text = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", clean(url).strip())
+    ipv6 = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://\[[0-9A-Fa-f:.]+\]", text)  # brackets belong to such a host
+    kept, text = (ipv6.group(0), text[ipv6.end():]) if ipv6 else ("", text)
+    head, hash_mark, fragment = text.partition("#")
+    safe = ":/?@!$&'()*+,;=%~"
+    return kept + quote(head, safe=safe) + hash_mark + quote(fragment, safe=safe)
+
+
+# The elements that follow w:updateFields in w:settings (CT_Settings is a sequence): it goes before them.
+_AFTER_UPDATE_FIELDS = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator"}
+
+
+def _update_fields(settings_xml: bytes, wanted: bool) -> bytes:
+    """The settings part with w:updateFields (Word refreshes fields on opening) set or dropped; unchanged
+    when it already says so."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(settings_xml)
+    present = root.findall(f"{{{w}}}updateFields")
+    if wanted == any(e.get(f"{{{w}}}val", "true") in ("true", "1", "on") for e in present):
+        return settings_xml
+    for element in present:
+        root.remove(element)
+    if wanted:
+        element = etree.Element(f"{{{w}}}updateFields")
+        element.set(f"{{{w}}}val", "true")
+        following = next((child for child in root if isinstance(child.tag, str)
+                          and etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
+        if following is None:
+            root.append(element)
+        else:
+            following.addprevious(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

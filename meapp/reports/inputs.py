@@ -46,6 +46,9 @@ class IndicatorIn:
     decimals: int
     is_key: bool
     disaggregations: tuple[DisaggregationIn, ...] = ()
+    is_cumulative: bool = False  # reported as a running total since the start
+    verification_en: str = ""  # means of verification
+    verification_fr: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,23 @@ class ProjectIn:
     narratives: tuple[NarrativeIn, ...] = ()
     justified: tuple[JustifiedIn, ...] = ()
     return_reasons: tuple[tuple[str, str], ...] = ()  # (period, reason) of submissions still returned
+    # Every period of the project's life with its due date and report, whatever the report's last period:
+    # completeness and what is outstanding are judged on the date of the report, not as of its figures.
+    reporting: tuple["ReportingIn", ...] = ()
+    # French names of the organisations above, where they have one (English name → French name).
+    names_fr: dict = field(default_factory=dict)
+
+    def organisation(self, name: str, lang: str) -> str:
+        """An organisation's name in the document's language (its English name when it has no other)."""
+        return (self.names_fr.get(name) or name) if lang == "fr" else name
+
+
+@dataclass(frozen=True)
+class ReportingIn:
+    period: str
+    due_date: dt.date | None
+    status: str | None  # a submission status, or None when nothing was reported
+    on_time: bool  # submitted (or approved) no later than the due date
 
 
 @dataclass(frozen=True)

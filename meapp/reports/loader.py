@@ -19,8 +19,8 @@ from meapp.reports.inputs import (
     JustifiedIn,
     LevelIn,
     NarrativeIn,
-    PracticeIn,
     ProjectIn,
+    ReportingIn,
     SectionIn,
     SubsectionIn,
 )
@@ -108,7 +108,9 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
                 i.id, i.result_level_id, i.code, i.name_en, i.name_fr, i.unit.value, i.aggregation.value,
                 i.direction.value, i.baseline_value, i.target_value, i.decimals, i.is_key,
                 tuple(DisaggregationIn(t.key, t.name_en, t.name_fr, _categories(t, project))
-                      for t in i.disaggregation_types))
+                      for t in i.disaggregation_types),
+                is_cumulative=i.is_cumulative, verification_en=i.means_of_verification_en or "",
+                verification_fr=i.means_of_verification_fr or "")
                 for i in parts["indicators"]),
             targets={(i, p): v for i, p, v in parts["targets"] if p in allowed},
             values={(i, p, c): v for i, p, c, v in parts["values"] if p in allowed},
@@ -126,19 +128,35 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
                             if period in allowed),
             return_reasons=tuple((s.period, s.return_reason) for s in subs
                                  if s.status is SubmissionStatus.RETURNED and s.return_reason),
+            reporting=_reporting(project, parts["submissions"], due),
+            names_fr={o.name: o.name_fr for o in [project.lead_organisation, *(p.organisation for p in
+                                                                                 project.participations)]
+                      if o is not None and o.name_fr},
         ))
     return out
+
+
+def _reporting(project: Project, submissions: list[Submission], due: dict) -> tuple[ReportingIn, ...]:
+    """Every period of the project's life: its due date and what was handed in, and when."""
+    by_period = {s.period: s for s in submissions}
+    out = []
+    for period in project.periods():
+        s, due_date = by_period.get(period.code), due.get(period.code)
+        out.append(ReportingIn(period.code, due_date, s.status.value if s else None,
+                               bool(s and s.submitted_at and due_date and s.submitted_at.date() <= due_date)))
+    return tuple(out)
 
 
 def load_project(project: Project, until: str | None = None) -> ProjectIn:
     return load_projects([project], until)[0]
 
 
-def funded_projects(organisation_id: int) -> list[Project]:
+def funded_projects(funder) -> list[Project]:
+    """Every project the funder supports, itself or through an organisation under it (a programme, a DG)."""
     return list(db.session.scalars(
-        select(Project).join(ProjectOrganisation).where(
-            ProjectOrganisation.organisation_id == organisation_id,
-            ProjectOrganisation.role == ParticipationRole.FUNDER).order_by(Project.code)))
+        select(Project).where(Project.id.in_(select(ProjectOrganisation.project_id).where(
+            ProjectOrganisation.organisation_id.in_(funder.family_ids()),
+            ProjectOrganisation.role == ParticipationRole.FUNDER))).order_by(Project.code)))
 
 
 def load_edition(edition_id: int) -> AnnexIn:
@@ -157,17 +175,22 @@ def load_edition(edition_id: int) -> AnnexIn:
     practices = sorted(practices, key=lambda p: (order.get((p.category_id, p.subsection_id), (99, 99)), p.position))
     linked = {project.id: project for p in practices for project in p.projects}
     projects = {data.code: data for data in load_projects(list(linked.values()))}
-    return AnnexIn(
+    # The annex's own inputs (French names) extend reports.inputs; organisations as (English, French) pairs.
+    from meapp.compendium.models import organisation_pair
+    from meapp.reports.annex import AnnexPracticeIn, EditionIn
+
+    return EditionIn(
         key=edition.key, title_en=edition.title_en, title_fr=edition.title_fr, event=edition.event, year=edition.year,
         sections=tuple(SectionIn(c.id, c.number, c.title_en, c.title_fr,
                                  tuple(SubsectionIn(s.id, s.letter, s.title_en, s.title_fr) for s in c.subsections))
                        for c in edition.categories),
-        practices=tuple(PracticeIn(p.key, p.category_id, p.subsection_id, p.actor, p.name_en, p.name_fr,
-                                   p.summary_en, p.summary_fr, tuple(c.country_code for c in p.countries),
-                                   tuple(p.organisations or ()), tuple(p.figures or ()),
-                                   tuple(s.url for s in p.sources), tuple(pr.code for pr in p.projects))
+        practices=tuple(AnnexPracticeIn(p.key, p.category_id, p.subsection_id, p.actor, p.name_en, p.name_fr,
+                                        p.summary_en, p.summary_fr, tuple(c.country_code for c in p.countries),
+                                        tuple(organisation_pair(o) for o in p.organisations or ()),
+                                        tuple(p.figures or ()), tuple(s.url for s in p.sources),
+                                        tuple(pr.code for pr in p.projects), actor_fr=p.actor_fr)
                         for p in practices),
-        projects=projects,
+        projects=projects, event_fr=edition.event_fr,
     )
 
 

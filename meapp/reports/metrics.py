@@ -55,9 +55,9 @@ def demo_note(t) -> str:
 
 def status_note(t) -> str:
     """The status rule, stated once in every document that shows a status."""
-    return t._("Status compares the actual to date with the target to date: on track from %(on)s %%, "
-               "at risk from %(risk)s %%, off track below. Only approved values are counted.",
-               on=t.number(ON_TRACK_FROM, 0), risk=t.number(AT_RISK_FROM, 0))
+    return t._("Status compares the actual to date with the target to date: on track from %(on)s, "
+               "at risk from %(risk)s, off track below. Only approved values are counted.",
+               on=t.percent(ON_TRACK_FROM, 0), risk=t.percent(AT_RISK_FROM, 0))
 
 
 def status_of(percent: Decimal | None) -> str:
@@ -98,6 +98,17 @@ def percent_met(indicator: IndicatorIn, actual: Decimal | None, target: Decimal 
     return progress_percent(actual, target, indicator.baseline, indicator.direction, indicator.aggregation)
 
 
+def nothing_to_meet(indicator: IndicatorIn, target: Decimal | None) -> bool:
+    """A target of zero from a start of zero ("0 of 0"): nothing was planned, so no share of it is met.
+
+    percent_met counts such a target as a milestone already reached (100) for the status; a table shows
+    "n/a" instead of a share of nothing. A flow starts from zero; a stock or rate from its baseline.
+    """
+    if target is None or target != 0:
+        return False
+    return indicator.aggregation == "sum" or not indicator.baseline
+
+
 def progress(data: ProjectIn, indicator: IndicatorIn) -> Progress:
     """Where an indicator stands at the report's last period."""
     values = series(data, indicator)
@@ -116,16 +127,26 @@ def progress(data: ProjectIn, indicator: IndicatorIn) -> Progress:
     )
 
 
+def due_reports(data: ProjectIn, today) -> list:
+    """The project's periods whose report was due before `today` (ReportingIn), over its whole life."""
+    return [r for r in data.reporting if r.due_date and r.due_date < today]
+
+
 def reporting_counts(data: ProjectIn, today) -> dict[str, int]:
-    """Periods due so far, handed in, on time, approved, returned and missing."""
-    due = [p for p in data.periods if data.due_dates.get(p) and data.due_dates[p] < today]
-    statuses = [data.statuses.get(p) for p in due]
+    """Periods due so far (on the report's date), handed in, on time, approved, returned and missing."""
+    due = due_reports(data, today)
+    statuses = [r.status for r in due]
     return {
         "due": len(due),
         "received": sum(1 for s in statuses if s in ("submitted", "approved")),
         "approved": sum(1 for s in statuses if s == "approved"),
-        "on_time": sum(1 for p in due if data.submitted_on_time.get(p)
-                       and data.statuses.get(p) in ("submitted", "approved")),
+        "on_time": sum(1 for r in due if r.on_time and r.status in ("submitted", "approved")),
         "returned": sum(1 for s in statuses if s == "returned"),
         "missing": sum(1 for s in statuses if s in (None, "draft")),
     }
+
+
+def outstanding(data: ProjectIn, today) -> list:
+    """Reports not yet approved, oldest first: due ones not handed in, and those awaiting a decision."""
+    return [r for r in data.reporting if r.status != "approved" and
+            (r.status in ("submitted", "returned", "draft") or (r.due_date and r.due_date < today))]

@@ -35,6 +35,7 @@ class ResultRow:
     raw_of_end: Decimal | None = None  # fraction
     decimals: int = 0
     is_percent: bool = False
+    target_to_date: str = "—"  # what the status compares the actual to date with
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,35 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    label: str
+    """One charted key indicator: its figures per period and to date, labelled for a native chart."""
+    label: str  # the indicator, the chart's title
     periods: tuple[str, ...]
-    targets: tuple[float | None, ...]
+    targets: tuple[float | None, ...]  # per period
     actuals: tuple[float | None, ...]
+    targets_to_date: tuple[float | None, ...]  # after each period
+    actuals_to_date: tuple[float | None, ...]
+    unit: str  # the unit as the axis titles name it ("number", "%")
+    decimals: int
+    is_percent: bool
+    number_format: str  # an Excel number format in the document's language, for the figures
+    axis_decimals: int  # the value axes' labels: whole numbers unless the figures are small
+    axis_number_format: str
+    axis_title: str  # the left axis: per period (and to date when they share it)
+    to_date_axis_title: str  # the right axis; "" when there is none
+    # Where the to-date lines go: "right", an axis of their own (flows add up, to-date dwarfs a period);
+    # "left", the per-period axis (maximum, average: same scale); "" not drawn (latest: the same figures).
+    to_date_axis: str
+    alt_text: str
 
 
 @dataclass(frozen=True)
 class Chart:
-    title: str
-    alt_text: str
-    target_label: str
+    note: str  # how to read the charts, said once above them
+    target_label: str  # per period (columns)
     actual_label: str
+    target_to_date_label: str  # to date (lines)
+    actual_to_date_label: str
     series: tuple[ChartSeries, ...]
-    group_symbol: str = ","  # the language's thousands separator, for the axis labels
 
 
 @dataclass
@@ -92,16 +108,23 @@ class ProgressReport:
     empty: dict[str, str] = field(default_factory=dict)
 
 
-def _unit_suffix(indicator: IndicatorIn) -> str:
-    return "\u00a0%" if indicator.unit == "percent" else ""
-
-
 def _fmt(t: Lang, value: Decimal | None, indicator: IndicatorIn) -> str:
     if value is None:
         return "—"
     if indicator.unit == "yes_no":
         return t._("yes") if value >= 1 else t._("no")
-    return t.number(value, indicator.decimals) + _unit_suffix(indicator)
+    if indicator.unit == "percent":
+        return t.percent(value, indicator.decimals)
+    return t.number(value, indicator.decimals)
+
+
+def _share(t: Lang, percent: Decimal | None, indicator: IndicatorIn, target: Decimal | None) -> str:
+    """How far towards a target: a percentage, "reached"/"not reached" for yes/no, "n/a" with nothing to reach."""
+    if target is None or percent is None:
+        return t._("n/a")
+    if indicator.unit == "yes_no":
+        return t._("reached") if percent >= 100 else t._("not reached")
+    return t.percent(percent)
 
 
 def result_row(t: Lang, data: ProjectIn, indicator: IndicatorIn) -> ResultRow:
@@ -110,7 +133,9 @@ def result_row(t: Lang, data: ProjectIn, indicator: IndicatorIn) -> ResultRow:
         code=indicator.code, name=t.pick(indicator.name_en, indicator.name_fr), unit=t._(UNIT_NAMES[indicator.unit]),
         baseline=_fmt(t, indicator.baseline, indicator), end_target=_fmt(t, indicator.target, indicator),
         period_target=_fmt(t, p.period_target, indicator), period_actual=_fmt(t, p.period_actual, indicator),
-        to_date=_fmt(t, p.actual_to_date, indicator), percent_of_end=t.percent(p.percent_of_end),
+        to_date=_fmt(t, p.actual_to_date, indicator), percent_of_end=_share(t, p.percent_of_end, indicator,
+                                                                            indicator.target),
+        target_to_date=_fmt(t, p.target_to_date, indicator),
         status=p.status, status_label=t._(metrics.STATUS_LABELS[p.status]),
         raw_end=indicator.target, raw_to_date=p.actual_to_date,
         raw_of_end=None if p.percent_of_end is None else p.percent_of_end / 100,
@@ -163,6 +188,26 @@ def _breakdowns(t: Lang, data: ProjectIn) -> list[Breakdown]:
     return out
 
 
+def _number_format(t: Lang, decimals: int, is_percent: bool, largest: float) -> str:
+    """An Excel number format that writes figures as the document's language does. Format codes are
+    language-neutral (',' groups, '.' marks decimals, both shown as the reader's system writes them): French
+    groups with a literal no-break space; the language tag makes LibreOffice (and French systems) write the
+    decimal comma, while Word on an English system still writes a decimal point."""
+    if t.code == "fr":
+        # millions need a second group: "# ##0" alone shows 1234567 as "1234 567" (an axis runs ~25 % past the data)
+        code = "[$-40C]" + ("#\u00a0###\u00a0##0" if largest >= 800_000 else "#\u00a0##0")
+    else:
+        code = "[$-809]#,##0"
+    code += "." + "0" * decimals if decimals > 0 else ""
+    if is_percent:  # values are percentages already: a literal sign, not Excel's %, which multiplies by 100
+        code += '"\u00a0%"' if t.code == "fr" else '"%"'
+    return code
+
+
+def _floats(values) -> tuple[float | None, ...]:
+    return tuple(None if v is None else float(v) for v in values)
+
+
 def _chart(t: Lang, data: ProjectIn) -> Chart | None:
     charted = metrics.charted_indicators(data)
     if not charted or not data.periods:
@@ -170,20 +215,40 @@ def _chart(t: Lang, data: ProjectIn) -> Chart | None:
     labels = tuple(t.period(p) for p in data.periods)
     series = []
     for indicator in charted:
-        actuals = metrics.cumulative(indicator.aggregation, metrics.series(data, indicator))
-        targets = [metrics.target_to_date(data, indicator, k) for k in range(len(data.periods))]
-        series.append(ChartSeries(t.pick(indicator.name_en, indicator.name_fr), labels,
-                                  tuple(None if v is None else float(v) for v in targets),
-                                  tuple(None if v is None else float(v) for v in actuals)))
-    described = "; ".join(
-        t._("%(indicator)s: %(actual)s against a target of %(target)s by %(period)s",
-            indicator=s.label, actual=t.number(next((a for a in reversed(s.actuals) if a is not None), 0), None),
-            target=t.number(next((v for v in reversed(s.targets) if v is not None), 0), None), period=labels[-1])
-        for s in series)
-    return Chart(t._("Targets and actuals to date"),
-                 t._("Chart of targets and actuals to date per period. %(details)s.", details=described),
-                 t._("Target to date"), t._("Actual to date"), tuple(series),
-                 t.locale.number_symbols["latn"]["group"])
+        name = t.pick(indicator.name_en, indicator.name_fr)
+        actuals = metrics.series(data, indicator)
+        targets = [data.targets.get((indicator.id, p)) for p in data.periods]
+        actuals_to_date = metrics.cumulative(indicator.aggregation, actuals)
+        targets_to_date = [metrics.target_to_date(data, indicator, k) for k in range(len(data.periods))]
+        is_percent = indicator.unit == "percent"
+        unit = "%" if is_percent else t._(UNIT_NAMES[indicator.unit]).lower()
+        to_date_axis = {"sum": "right", "latest": ""}.get(indicator.aggregation, "left")
+        drawn = [v for v in (*actuals, *targets, *actuals_to_date, *targets_to_date) if v is not None]
+        largest = float(max((abs(v) for v in drawn), default=0))
+        per_period = [abs(v) for v in (*actuals, *targets) if v is not None]
+        axis_decimals = 0 if max(per_period, default=0) >= 6 else indicator.decimals
+        p = metrics.progress(data, indicator)
+        figures = {"indicator": name, "first": labels[0], "last": labels[-1], "period": labels[-1],
+                   "actual": _fmt(t, p.actual_to_date, indicator), "target": _fmt(t, p.target_to_date, indicator)}
+        if to_date_axis:
+            alt = t._("Chart of %(indicator)s, %(first)s to %(last)s: target and actual per period (columns) and "
+                      "to date (lines). By %(period)s: %(actual)s against a target of %(target)s to date.", **figures)
+        else:
+            alt = t._("Chart of %(indicator)s, %(first)s to %(last)s: target and actual per period (columns). "
+                      "Latest value by %(period)s: %(actual)s against a target of %(target)s.", **figures)
+        series.append(ChartSeries(
+            label=name, periods=labels, targets=_floats(targets), actuals=_floats(actuals),
+            targets_to_date=_floats(targets_to_date), actuals_to_date=_floats(actuals_to_date),
+            unit=unit, decimals=indicator.decimals, is_percent=is_percent,
+            number_format=_number_format(t, indicator.decimals, is_percent, largest),
+            axis_decimals=axis_decimals, axis_number_format=_number_format(t, axis_decimals, is_percent, largest),
+            axis_title=(t._("Per period (%(unit)s)", unit=unit) if to_date_axis != "left" else
+                        t._("Per period and to date (%(unit)s)", unit=unit)),
+            to_date_axis_title=t._("To date (%(unit)s)", unit=unit) if to_date_axis == "right" else "",
+            to_date_axis=to_date_axis, alt_text=alt))
+    return Chart(t._("Columns: target and actual of each period. Lines: target and actual to date, on the "
+                     "right-hand axis for indicators that add up over the periods."), t._("Target per period"),
+                 t._("Actual per period"), t._("Target to date"), t._("Actual to date"), tuple(series))
 
 
 def _quality(t: Lang, data: ProjectIn) -> list[tuple[str, str, str, str]]:
@@ -196,6 +261,19 @@ def _quality(t: Lang, data: ProjectIn) -> list[tuple[str, str, str, str]]:
             for j in data.justified]
 
 
+def _key_figure(t: Lang, indicator: IndicatorIn, p) -> str:
+    """"42 of 80 (52.5%)"; a yes/no answer reads as one ("yes, as planned"); no target, no percentage."""
+    actual = _fmt(t, p.actual_to_date, indicator)
+    if indicator.unit == "yes_no":
+        if indicator.target is None or p.actual_to_date is None:
+            return actual
+        return t._("%(actual)s (target: %(target)s)", actual=actual, target=_fmt(t, indicator.target, indicator))
+    if indicator.target is None or p.percent_of_end is None:
+        return actual
+    return t._("%(actual)s of %(target)s (%(percent)s)", actual=actual, target=_fmt(t, indicator.target, indicator),
+               percent=t.percent(p.percent_of_end))
+
+
 def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> ProgressReport:
     """Everything the progress report says, in one language, every figure computed."""
     t = Lang(lang)
@@ -206,8 +284,7 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
     for indicator in keys:
         p = metrics.progress(data, indicator)
         key_figures.append((t.pick(indicator.name_en, indicator.name_fr),
-                            t._("%(actual)s of %(target)s (%(percent)s)", actual=_fmt(t, p.actual_to_date, indicator),
-                                target=_fmt(t, indicator.target, indicator), percent=t.percent(p.percent_of_end))))
+                            _key_figure(t, indicator, p)))
     key_figures.append((t._("Reports approved"), t._("%(approved)s of %(due)s periods due",
                                                      approved=counts["approved"], due=counts["due"])))
     return ProgressReport(
@@ -222,8 +299,8 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
              if first else "—"),
             (t._("Countries of origin"), ", ".join(t.country(c) for c in data.origin) or "—"),
             (t._("Countries of destination"), ", ".join(t.country(c) for c in data.destination) or "—"),
-            (t._("Lead organisation"), data.lead or "—"),
-            (t._("Funders"), "; ".join(data.funders) or "—"),
+            (t._("Lead organisation"), data.organisation(data.lead, t.code) if data.lead else "—"),
+            (t._("Funders"), "; ".join(data.organisation(f, t.code) for f in data.funders) or "—"),
             (t._("Language"), {"en": "English", "fr": "Français"}[lang]),
             (t._("Generated on"), t.date(today)),
         ],
@@ -239,7 +316,7 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
         thresholds=metrics.status_note(t),
         table_headers=(t._("Indicator"), t._("Baseline"), t._("End target"),
                        t._("Target %(period)s", period=t.period(last)), t._("Actual %(period)s", period=t.period(last)),
-                       t._("Actual to date"), t._("Share of end target"), t._("Status")),
+                       t._("Target to date"), t._("Actual to date"), t._("Share of end target"), t._("Status")),
         sections=_sections(t, data),
         breakdowns=_breakdowns(t, data),
         chart=_chart(t, data),

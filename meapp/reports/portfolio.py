@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from meapp.reports import metrics
-from meapp.reports.i18n import Lang
+from meapp.reports.i18n import N_, Lang
 from meapp.reports.inputs import ProjectIn
 from meapp.reports.model import ResultRow, result_row
 
@@ -70,17 +70,23 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
             statuses.count("off_track")))
         issues = [t._("%(period)s returned: %(reason)s", period=t.period(p), reason=reason)
                   for p, reason in data.return_reasons]
-        overdue = [p for p in data.periods if data.due_dates.get(p) and data.due_dates[p] < today
-                   and data.statuses.get(p) in (None, "draft")]
+        pending = metrics.outstanding(data, today)
+        overdue = [r.period for r in pending if r.status in (None, "draft") and r.due_date and r.due_date < today]
         if overdue:
             issues.append(t.n_("%(num)d period overdue: %(periods)s", "%(num)d periods overdue: %(periods)s",
                                len(overdue), periods=", ".join(t.period(p) for p in overdue[:8]) +
                                ("…" if len(overdue) > 8 else "")))
+        for state, message in (("submitted", N_("Awaiting your approval: %(periods)s")),
+                               ("draft", N_("In preparation (draft): %(periods)s")),
+                               ("returned", N_("Returned, awaiting corrections: %(periods)s"))):
+            periods = [r.period for r in pending if r.status == state and r.period not in overdue]
+            if periods:
+                issues.append(t._(message, periods=", ".join(t.period(p) for p in periods)))
         issues += [t._("%(indicator)s is off track (%(percent)s of its end target).", indicator=row.name,
                        percent=row.percent_of_end) for row in keys if row.status == "off_track"]
         pages.append(ProjectPage(
             heading=f"{data.code} — {t.pick(data.title_en, data.title_fr)}",
-            facts=((t._("Countries"), countries or "—"), (t._("Lead organisation"), data.lead or "—"),
+            facts=((t._("Countries"), countries or "—"), (t._("Lead organisation"), data.organisation(data.lead, t.code) if data.lead else "—"),
                    (t._("Dates"), f"{t.date(data.start, 'medium')} – {t.date(data.end, 'medium')}"),
                    (t._("Last approved period"), summary[-1].last_approved)),
             key_rows=tuple(keys),
@@ -95,7 +101,7 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
         notes=[n for n in (
             metrics.demo_note(t) if demo else "",
             metrics.status_note(t)) if n],
-        summary_headers=(t._("Project"), t._("Title"), t._("Countries"), t._("Last approved period"),
+        summary_headers=(t._("Project"), t._("Title"), t._("Countries"), t._("Figures as of"),
                          t._("Completeness"), t._("Timeliness"), t._("On track"), t._("At risk"), t._("Off track")),
         summary=summary, pages=pages,
         key_headers=(t._("Indicator"), t._("End target"), t._("Actual to date"), t._("Share of end target"),

@@ -86,7 +86,7 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     lang = _lang(lang, ("fr", "en"))
     if fmt not in ("docx", "xlsx"):
         raise ReportError(f"unknown format: {fmt!r} (choose docx or xlsx)")
-    projects = loader.funded_projects(funder.id)
+    projects = loader.funded_projects(funder)
     # Each project as of its latest approved period, as in its own progress report.
     inputs = loader.load_projects(projects, loader.default_until(projects))
     built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())

@@ -21,3 +21,19 @@ def clean(text) -> str:
     if _ANY.search(text) is None:
         return text
     return _UNWANTED.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+_FR_BEFORE = re.compile(r"[ \u00a0]([;:!?»])")
+_FR_AFTER = re.compile(r"«[ \u00a0]")
+
+
+def typeset(text: str, lang: str) -> str:
+    """French as a publisher sets it: a narrow no-break space before ; : ! ? and inside « », curly apostrophes.
+
+    Only spaces already there are changed (a URL's "https:" or a time's "12:30" has none), so codes and
+    addresses are left as they are.
+    """
+    if lang != "fr" or not text:
+        return text
+    text = _FR_BEFORE.sub("\u202f\\1", text.replace("'", "\u2019"))
+    return _FR_AFTER.sub("«\u202f", text)

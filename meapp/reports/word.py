@@ -1,11 +1,12 @@
 """Render built reports to .docx bytes. No database, no gettext: every string comes from the model."""
 from __future__ import annotations
 
+from meapp.reports import word_chart
 from meapp.reports.docx_writer import DocxWriter, paragraph, run
 from meapp.reports.metrics import STATUS_COLOURS
 from meapp.reports.model import ProgressReport
 
-RESULT_WIDTHS = [0.27, 0.09, 0.09, 0.1, 0.1, 0.1, 0.1, 0.15]
+RESULT_WIDTHS = [0.25, 0.08, 0.08, 0.09, 0.09, 0.09, 0.09, 0.09, 0.14]
 
 
 def _pair(values: list[str]):
@@ -34,7 +35,7 @@ def _heading(w: DocxWriter, models, key: str, level: int = 1) -> None:
     w.heading(" / ".join(dict.fromkeys(m.headings[key] for m in models)), level)
 
 
-def render_progress(models: list[ProgressReport], chart_png: tuple | None = None, template=None) -> bytes:
+def render_progress(models: list[ProgressReport], template=None) -> bytes:
     """The progress report; two models (fr, en) make the bilingual edition."""
     first = models[0]
     w = DocxWriter(template)
@@ -62,10 +63,11 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
         if not section.rows:
             continue
         rows = _zip_rows(models, lambda m, index=index: [(f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target,
-                                             r.period_actual, r.to_date, r.percent_of_end, r.status_label)
+                                             r.period_actual, r.target_to_date, r.to_date, r.percent_of_end,
+                                             r.status_label)
                                             for r in m.sections[index].rows])
         fills = [STATUS_COLOURS[r.status] for r in section.rows]
-        w.table(headers, rows, widths=RESULT_WIDTHS, fills=fills, fill_column=7)
+        w.table(headers, rows, widths=RESULT_WIDTHS, fills=fills, fill_column=8)
 
     _heading(w, models, "breakdowns")
     if first.breakdowns:
@@ -78,11 +80,12 @@ def render_progress(models: list[ProgressReport], chart_png: tuple | None = None
 
     if first.chart is not None:
         _heading(w, models, "chart")
-        from meapp.reports import chart as chart_module  # matplotlib loads only when a chart is drawn
-
-        png, width, height = chart_png or chart_module.render_png(first.chart)
-        w.image(png, width, height, " / ".join(m.chart.alt_text for m in models), first.chart.title)
-        w.para(" / ".join(dict.fromkeys(m.chart.title for m in models)), "Caption")
+        for m in models:
+            w.raw(paragraph(m.chart.note, w.sid("Small"), keep_next=True))
+        charts, language = [m.chart for m in models], "fr-FR" if first.lang == "fr" else "en-GB"
+        for index in range(len(first.chart.series)):  # one native chart per charted key indicator
+            xml, workbook, alt_text, name = word_chart.chart_parts(charts, index, language)
+            w.chart(xml, workbook, word_chart.WIDTH_CM, word_chart.HEIGHT_CM, alt_text, name)
 
     _heading(w, models, "narratives")
     if first.narratives:
@@ -146,22 +149,27 @@ def render_annex(model, template=None) -> bytes:
     w = DocxWriter(template)
     w.para(model.title, "Title")
     w.para(model.subtitle, "Subtitle")
+    for note in model.cover_notes:  # the source, whose summaries these are, demonstration data
+        w.para(note, "CoverNote")
     w.para(model.generated, "Small")
     w.page_break()
-    w.toc(model.contents, model.toc_hint)
+    w.toc(model.contents, "")  # its entries are written in advance: no instruction to print
     w.page_break()
     for block in model.blocks:
-        if isinstance(block, Heading):
+        if isinstance(block, Heading):  # category, subsection, or the actor of the practices that follow
             w.heading(block.text, block.level)
             continue
-        w.heading(block.actor, 3)
-        w.raw(paragraph(None, w.sid("Normal"), runs=run(block.name, bold=True)))
+        if block.name:
+            w.raw(paragraph(None, w.sid("Normal"), keep_next=True, runs=run(block.name, bold=True)))
         facts = [(model.labels["countries"], block.countries), (model.labels["organisations"], block.organisations)]
         for label, value in facts:
             if value:
-                w.raw(paragraph(None, w.sid("Small"), runs=run(f"{label}\u00a0: " if model.lang == "fr" else f"{label}: ",
-                                                        bold=True) + run(value)))
-        notes = "".join(w.footnote(url) for url in block.urls)
+                w.raw(paragraph(None, w.sid("Small"), keep_next=True,  # a practice's header stays with its text
+                                runs=run(f"{label}\u202f: " if model.lang == "fr" else f"{label}: ", bold=True)
+                                + run(value)))
+        # Each source is a note whose address is a link; adjacent marks are kept apart by a comma ("4,5", not "45").
+        mark_gap = run(",", style=w.sid("FootnoteReference"))
+        notes = mark_gap.join(w.footnote(url, url=url) for url in block.urls)
         w.raw(paragraph(None, w.sid("Normal"), runs=run(block.summary) + notes))
         for figure in block.figures:
             w.raw(paragraph(figure, w.sid("ListBullet")))

@@ -56,6 +56,21 @@ SHORT_NAMES = {
 }
 # The facts name one organisation in two ways.
 ALIASES = {"International Organization for Migration (IOM)": "IOM"}
+# The facts name the European Union's funding in three ways; they are one funder, DG HOME's portfolio.
+PARENTS = {"European Union (EU)": "European Union (European Commission, DG HOME)",
+           "European Union (co-financing)": "European Union (European Commission, DG HOME)"}
+# French names of organisations whose English name French documents should not show.
+FRENCH_NAMES = {
+    "European Union (European Commission, DG HOME)": "Union européenne (Commission européenne, DG HOME)",
+    "European Union (co-financing)": "Union européenne (cofinancement)",
+    "European Union (EU)": "Union européenne (UE)",
+    "Mobility Partnership Facility (MPF), implemented by ICMPD":
+        "Mécanisme de partenariat pour la mobilité (MPF), mis en œuvre par l’ICMPD",
+    "Government of Belgium": "Gouvernement de Belgique",
+    "IOM Development Fund": "Fonds de l’OIM pour le développement",
+    "IOM": "OIM",
+    "ILO": "OIT",
+}
 CITIES = {"Milan", "Turin", "Tunis", "Sfax", "Beni Mellal", "Tanger", "Freetown", "City of Vienna",
           "Freetown City Council", "London Borough of Southwark"}
 INTERNATIONAL = {"IOM", "ILO", "GIZ", "European Union (EU)", "Global Skills Partnership",
@@ -111,10 +126,13 @@ class _Seeder:
         name = ALIASES.get(name, name)
         org = self.orgs.get(name)
         if org is None:
-            org = Organisation(name=name, acronym=SHORT_NAMES.get(name), kind=organisation_kind(name, is_funder))
+            org = Organisation(name=name, acronym=SHORT_NAMES.get(name), kind=organisation_kind(name, is_funder),
+                               name_fr=FRENCH_NAMES.get(name, ""))
             db.session.add(org)
             self.orgs[name] = org
             self.report.organisations += 1
+        if name in PARENTS and org.parent is None:
+            org.parent = self.organisation(PARENTS[name], is_funder=True)
         return org
 
     def user(self, email: str, name: str, role: Role, org: Organisation) -> None:

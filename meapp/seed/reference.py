@@ -18,17 +18,18 @@ DISAGGREGATIONS = [
         ("M", "Male", "Hommes", "", ""),
     ]),
     ("age_group", "Age group", "Tranche d'âge", [
-        ("15-24", "15–24 years", "15-24 ans", "", ""),
-        ("25-34", "25–34 years", "25-34 ans", "", ""),
-        ("35-54", "35–54 years", "35-54 ans", "", ""),
+        ("15-24", "15–24 years", "15–24 ans", "", ""),
+        ("25-34", "25–34 years", "25–34 ans", "", ""),
+        ("35-54", "35–54 years", "35–54 ans", "", ""),
         ("55+", "55 years and over", "55 ans et plus", "", ""),
     ]),
     ("origin_country", "Country of origin", "Pays d'origine", []),
     ("destination_country", "Country of destination", "Pays de destination", []),
-    ("skill_level", "Skill level (ISCED 2013)", "Niveau de compétence (CITE 2013)", [
-        ("low", "Low skilled", "Peu qualifiés", "ISCED 1–2", "CITE 1-2"),
-        ("medium", "Medium skilled", "Moyennement qualifiés", "ISCED 3–4", "CITE 3-4"),
-        ("high", "High skilled", "Hautement qualifiés", "ISCED 5–8", "CITE 5-8"),
+    # Levels of education are classified by ISCED 2011 (ISCED-F 2013 classifies fields, not levels).
+    ("skill_level", "Skill level (ISCED 2011)", "Niveau de compétence (CITE 2011)", [
+        ("low", "Low skilled", "Peu qualifiés", "ISCED 2011 levels 1–2", "CITE 2011, niveaux 1–2"),
+        ("medium", "Medium skilled", "Moyennement qualifiés", "ISCED 2011 levels 3–4", "CITE 2011, niveaux 3–4"),
+        ("high", "High skilled", "Hautement qualifiés", "ISCED 2011 levels 5–8", "CITE 2011, niveaux 5–8"),
     ]),
     ("migrant_status", "Migrant status", "Statut migratoire", [
         ("prospective", "Prospective migrant", "Candidat à la migration", "", ""),
@@ -87,13 +88,22 @@ def load_reference() -> int:
             dtype = DisaggregationType(key=key, name_en=name_en, name_fr=name_fr, position=position)
             db.session.add(dtype)
             added += 1
+        elif (dtype.name_en, dtype.name_fr) != (name_en, name_fr):  # reference names corrected since
+            dtype.name_en, dtype.name_fr = name_en, name_fr
+            added += 1
         if key in COUNTRY_TYPES:
             categories = [(c, country_label(c, _EN), country_label(c, _FR), "", "") for c in countries]
-        existing = {c.key for c in dtype.categories}
+        existing = {c.key: c for c in dtype.categories}
         for index, (ckey, en, fr, den, dfr) in enumerate(categories):
-            if ckey not in existing:
+            category = existing.get(ckey)
+            if category is None:
                 dtype.categories.append(DisaggregationCategory(
                     key=ckey, name_en=en, name_fr=fr, description_en=den, description_fr=dfr, position=index))
+                added += 1
+            elif (category.name_en, category.name_fr, category.description_en, category.description_fr) != \
+                    (en, fr, den, dfr):
+                category.name_en, category.name_fr = en, fr
+                category.description_en, category.description_fr = den, dfr
                 added += 1
     db.session.flush()
     return added

@@ -9,7 +9,16 @@ import pytest
 from docx import Document
 
 from meapp.reports import excel, iptt, model, portfolio, word
-from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, JustifiedIn, LevelIn, NarrativeIn, ProjectIn
+from meapp.reports.inputs import (
+    CategoryIn,
+    DisaggregationIn,
+    IndicatorIn,
+    JustifiedIn,
+    LevelIn,
+    NarrativeIn,
+    ProjectIn,
+    ReportingIn,
+)
 
 SEX = DisaggregationIn("sex", "Sex", "Sexe", (CategoryIn("F", "Female", "Femmes"), CategoryIn("M", "Male", "Hommes")))
 PERIODS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
@@ -37,6 +46,7 @@ def data(name_en="Migrants trained", is_demo=True, name_fr="Migrants formés") -
         targets={(1, p): D(2000) for p in PERIODS} | {(2, p): D(22) for p in PERIODS},
         values=values, statuses={p: "approved" for p in PERIODS}, submitted_on_time={p: True for p in PERIODS},
         due_dates={p: dt.date(2024, 1, 30) for p in PERIODS},
+        reporting=tuple(ReportingIn(p, dt.date(2024, 1, 30), "approved", True) for p in PERIODS),
         narratives=(NarrativeIn("2023Q4", "Four cohorts trained.", "Quatre cohortes formées."),),
         justified=(JustifiedIn("2023Q3", "TRAINED", "outlier", "warning",
                                {"value": "1700", "median": "1550", "score": "4.0"}, "A large cohort."),),
@@ -50,9 +60,9 @@ def test_model_in_french_formats_and_translates():
     row = report.sections[1].rows[0]
     assert row.to_date == "6\u202f600"  # 1500+1600+1700+1800, narrow no-break space
     assert row.end_target == "9\u202f000"
-    assert row.percent_of_end == "73,3\u00a0%"
+    assert row.percent_of_end == "73,3\u202f%"
     assert row.status == "at_risk" and row.status_label == "À risque"  # 6 600 of 8 000 due to date: 82.5 %
-    assert report.period_range == "T1 2023 à T4 2023"
+    assert report.period_range == "T1\u00a02023 à T4\u00a02023"
     assert report.demo_note.startswith("Données de démonstration")
     assert report.quality[0][2].startswith("1\u202f700 s’écarte fortement")
 
@@ -68,9 +78,9 @@ def test_status_thresholds():
 def test_model_in_english():
     report = model.build_progress_report(data(), "en", TODAY)
     row = report.sections[1].rows[0]
-    assert row.to_date == "6,600" and report.period_range == "Q1 2023 to Q4 2023"
-    assert report.breakdowns[0].rows[0] == ("Female", "2,000", "30.3\u00a0%")
-    assert report.chart and "Migrants trained: 6,600 against a target of 8,000 by Q4 2023" in report.chart.alt_text
+    assert row.to_date == "6,600" and report.period_range == "Q1\u00a02023 to Q4\u00a02023"
+    assert report.breakdowns[0].rows[0] == ("Female", "2,000", "30.3%")
+    assert "By Q4 2023: 6,600 against a target of 8,000 to date." in _plain(report.chart.series[0].alt_text)
 
 
 def test_missing_french_text_is_marked_not_dropped():
@@ -79,6 +89,11 @@ def test_missing_french_text_is_marked_not_dropped():
     report = model.build_progress_report(ProjectIn(**{**base.__dict__, "indicators": base.indicators + (only_en,)}),
                                          "fr", TODAY)
     assert report.sections[1].rows[2].name == "[EN] Only English"
+
+
+def _plain(text: str) -> str:
+    """Text with its no-break spaces (French typography, period labels) as plain spaces, for assertions."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _docx_text(blob: bytes) -> str:
@@ -90,7 +105,7 @@ def _docx_text(blob: bytes) -> str:
     return "\n".join(parts)
 
 
-def test_docx_reads_back_with_image_and_alt_text():
+def test_docx_reads_back_with_charts_and_alt_text():
     fr = model.build_progress_report(data(), "fr", TODAY)
     blob = word.render_progress([fr])
     text = _docx_text(blob)
@@ -98,10 +113,44 @@ def test_docx_reads_back_with_image_and_alt_text():
     assert "Quatre cohortes formées." in text and "A large cohort." in text
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         body = archive.read("word/document.xml").decode()
-        assert any(n.startswith("word/media/") for n in archive.namelist())
-    assert 'descr="Graphique des cibles et des réalisations cumulées' in body
+        names = archive.namelist()
+    assert {"word/charts/chart1.xml", "word/charts/chart2.xml", "word/embeddings/Microsoft_Excel_Worksheet2.xlsx"} \
+        <= set(names) and not any(n.startswith("word/media/") for n in names)  # native charts, no picture
+    assert 'descr="Graphique « Migrants formés », de T1 2023 à T4 2023 : cible et réalisé par période' in _plain(body)
     headings = [p.text for p in Document(io.BytesIO(blob)).paragraphs if p.style.style_id == "Heading1"]
     assert headings[:3] == ["Résumé", "Chiffres clés", "Résultats par niveau du cadre logique"]
+
+
+def test_chart_model_per_period_and_to_date():
+    fr = model.build_progress_report(data(), "fr", TODAY).chart
+    trained, share = fr.series
+    assert [_plain(p) for p in trained.periods] == ["T1 2023", "T2 2023", "T3 2023", "T4 2023"]
+    assert trained.actuals == (1500, 1600, 1700, 1800) and trained.targets == (2000,) * 4
+    assert trained.actuals_to_date == (1500, 3100, 4800, 6600)
+    assert trained.targets_to_date == (2000, 4000, 6000, 8000)
+    # A flow's total dwarfs a period's: its to-date lines get the right-hand axis; a rate's latest value is
+    # the period's own, so no to-date lines.
+    assert (trained.to_date_axis, share.to_date_axis) == ("right", "")
+    assert (trained.axis_title, trained.to_date_axis_title) == ("Par période (nombre)", "Cumul (nombre)")
+    assert share.axis_title == "Par période (%)" and share.to_date_axis_title == ""
+    assert trained.number_format == "[$-40C]#\u00a0##0"  # French grouping whatever the reader's system
+    assert share.number_format == '[$-40C]#\u00a0##0.0"\u00a0%"' and share.is_percent and share.decimals == 1
+    assert share.axis_number_format == '[$-40C]#\u00a0##0"\u00a0%"'  # whole percent on the axis
+    assert fr.target_label == "Cible par période" and fr.actual_to_date_label == "Réalisé à ce jour"
+    en = model.build_progress_report(data(), "en", TODAY).chart
+    assert en.series[0].number_format == "[$-809]#,##0" and en.series[1].number_format == '[$-809]#,##0.0"%"'
+    assert en.series[0].axis_title == "Per period (number)" and en.target_to_date_label == "Target to date"
+    assert "Latest value by Q4 2023: 20.5" in _plain(en.series[1].alt_text)
+
+
+def test_chart_model_of_one_period_and_of_millions():
+    base = data()
+    one = ProjectIn(**{**base.__dict__, "periods": PERIODS[:1]})
+    trained = model.build_progress_report(one, "fr", TODAY).chart.series[0]
+    assert trained.targets == (2000,) and trained.targets_to_date == (2000,) and trained.actuals == (1500,)
+    big = ProjectIn(**{**base.__dict__, "targets": {k: v * 1000 for k, v in base.targets.items()}})
+    assert model.build_progress_report(big, "fr", TODAY).chart.series[0].number_format == \
+        "[$-40C]#\u00a0###\u00a0##0"  # 8 000 000 to date: two groups
 
 
 def test_bilingual_docx_has_both_languages_side_by_side():
@@ -126,7 +175,7 @@ def test_iptt_numbers_formats_and_no_formulas():
     sheet = book["Tableau de suivi"]
     rows = list(sheet.iter_rows(values_only=True))
     header = next(r for r in rows if r[0] == "Niveau")
-    assert header[6] == "T1 2023"
+    assert header[6].replace("\xa0", " ") == "T1 2023"  # a period label never breaks across lines
     trained = next(r for r in rows if r[1] == "TRAINED")
     assert trained[2] == '=HYPERLINK("http://evil","x")'
     cell = next(c for c in sheet[rows.index(trained) + 1] if c.value == '=HYPERLINK("http://evil","x")')
