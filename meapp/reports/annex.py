@@ -58,6 +58,8 @@ class Annex:
     rows: list[tuple]
     sheet_name: str
     labels: dict[str, str]
+    running_header: str = ""
+    page_label: str = ""
 
 
 def _amount(t: Lang, figure: dict) -> str:
@@ -222,4 +224,6 @@ def build_annex(annex: AnnexIn, lang: str, today: dt.date) -> Annex:
         rows=rows, sheet_name=t._("Practices"),
         labels={"countries": t._("Countries"), "organisations": t._("Organisations"), "figures": t._("Figures"),
                 "results": t._("Results")},
+        running_header=metrics.running_header(t, t.pick(annex.title_en, annex.title_fr), _subtitle(t, annex)),
+        page_label=metrics.page_label(t),
     )

@@ -41,8 +41,9 @@ CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 CORE_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
            "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
            "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+HEADER_REL = f"{REL}/header"
+HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 EMU_PER_CM = 360000
-TEXT_WIDTH_TWIPS = 9638
 _EMPTY_FOOTNOTES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="{REL}">'
@@ -62,11 +63,23 @@ def _run_content(line: str) -> str:
     return "<w:tab/>".join(f'<w:t xml:space="preserve">{piece}</w:t>' if piece else "" for piece in pieces)
 
 
-def run(text, bold: bool = False, italic: bool = False, style: str | None = None) -> str:
+class Tagged(str):
+    """Text in another language than the document's (the English half of the bilingual report)."""
+
+    lang: str = ""
+
+    def __new__(cls, text, lang: str):
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def run(text, bold: bool = False, italic: bool = False, style: str | None = None, lang: str | None = None) -> str:
+    lang = lang or getattr(text, "lang", None)
     props = ""
-    if style or bold or italic:
+    if style or bold or italic or lang:
         props = "<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "") + ("<w:b/>" if bold else "") + \
-                ("<w:i/>" if italic else "") + "</w:rPr>"
+                ("<w:i/>" if italic else "") + (f'<w:lang w:val="{lang}"/>' if lang else "") + "</w:rPr>"
     lines = _clean(text).split("\n")
     body = "<w:br/>".join(_run_content(line) for line in lines) or '<w:t xml:space="preserve"></w:t>'
     return f"<w:r>{props}{body}</w:r>"
@@ -78,13 +91,65 @@ def paragraph(content, style: str, keep_next: bool = False, runs: str | None = N
     return f"<w:p>{ppr}{runs if runs is not None else run(content)}</w:p>"
 
 
-def _cell_paragraphs(content, style: str, bold: bool = False, keep_next: bool = False) -> str:
-    """A cell's text; a (first, second) pair becomes two paragraphs, the second in italics (bilingual)."""
+def _cell_paragraphs(content, style: str, bold: bool = False, keep_next: bool = False,
+                     second_lang: str | None = None) -> str:
+    """A cell's text; a (first, second) pair becomes two paragraphs, the second in italics (bilingual) and
+    tagged with its language, so that spelling and screen readers switch with it."""
     if isinstance(content, tuple):
         first, second = content
         return (paragraph(None, style, keep_next, runs=run(first, bold=bold)) +
-                paragraph(None, style, keep_next, runs=run(second, italic=True)))
+                paragraph(None, style, keep_next, runs=run(second, italic=True, lang=second_lang)))
     return paragraph(None, style, keep_next, runs=run(content, bold=bold))
+
+
+# Page geometry of the sections the writer adds (A4; margins from the template's section).
+A4_SHORT, A4_LONG = 11906, 16838
+EM_TWIPS, CELL_MARGINS = 180, 240  # 9-point table text; cell margins left and right, with a little air
+_BREAKS = re.compile(r"[ \t\n\u2009]+")  # where a line may break (not at no-break spaces: "T1 2021" is one word)
+
+
+def _char_em(ch: str) -> float:
+    """Arial-like advance widths, in ems: enough to keep a word whole without reserving too much."""
+    if ch.isupper() or ch in "MW@%&_—":
+        return 0.72
+    if ch.isdigit():
+        return 0.56
+    if ch in "iljtfrI.,;:!'’|()[]-\u00a0\u202f ":
+        return 0.3
+    return 0.56
+
+
+def _word_twips(text, bold: bool = False) -> int:
+    texts = text if isinstance(text, tuple) else (text,)
+    widest = max((sum(_char_em(c) for c in word) for t in texts for word in _BREAKS.split(str(t or ""))),
+                 default=0)
+    return int(widest * EM_TWIPS * (1.08 if bold else 1.0))
+
+
+def _length(text) -> int:
+    texts = text if isinstance(text, tuple) else (text,)
+    return max((len(str(t or "")) for t in texts), default=0)
+
+
+def column_widths(headers, rows, available: int) -> tuple[list[int], bool]:
+    """Column widths in twips from the content: each column at least as wide as its longest word (headers
+    and codes never break inside a word), the rest shared by how much text each column holds. Returns the
+    widths and whether even the minimum widths exceed `available` (the table wants a wider page)."""
+    columns = len(headers) if headers else len(rows[0])
+    minimum, weight = [], []
+    for c in range(columns):
+        cells = [r[c] for r in rows if c < len(r)]
+        head = headers[c] if headers else ""
+        minimum.append(max(_word_twips(head, bold=True), max((_word_twips(v) for v in cells), default=0),
+                           3 * EM_TWIPS // 2) + CELL_MARGINS)
+        weight.append(max([_length(v) for v in cells] + [_length(head) // 2, 1]) ** 0.8)
+    too_wide = sum(minimum) > available
+    if too_wide:
+        scale = available / sum(minimum)
+        return [int(m * scale) for m in minimum], True
+    extra = available - sum(minimum)
+    total = sum(weight)
+    return [int(m + extra * w / total) for m, w in zip(minimum, weight, strict=True)], False
 
 
 class DocxWriter:
@@ -101,6 +166,11 @@ class DocxWriter:
         self.note_links: list[tuple[str, str]] = []  # (writer's relationship id, address) of linked footnotes
         self._drawing_id = 100
         self.charts: list[tuple[str, bytes, bytes]] = []  # (relationship id, chart XML, workbook)
+        self.second_language: str | None = None  # the language of the second half of bilingual pairs
+        self.header_text = ""  # the running header (project, period, demonstration data), from page 2
+        self.page_label = ""  # "page {page} of {pages}" in the document's language
+        self._landscape = False
+        self._sections = 0  # section breaks written (the cover keeps its own first-page look)
 
     def sid(self, name: str) -> str:
         """The template's id of the style meapp calls `name` (found by style name; TemplateError if absent)."""
@@ -122,9 +192,58 @@ class DocxWriter:
                           f'<w:bookmarkStart w:id="{mark}" w:name="{name}"/>{run(text)}<w:bookmarkEnd w:id="{mark}"/>'
                           '</w:p>')
 
-    def para(self, text, style: str = "Normal") -> None:
+    def para(self, text, style: str = "Normal", lang: str | None = None) -> None:
         if text:
-            self.parts.append(paragraph(text, self.sid(style)))
+            self.parts.append(paragraph(None, self.sid(style), runs=run(text, lang=lang)))
+
+    # --- sections -----------------------------------------------------------------------------
+    def _section_break(self, landscape: bool) -> None:
+        """End the current section here; it takes the template's page setup, turned if it was landscape."""
+        self.parts.append(f"<w:p><w:pPr>{self.__section_xml(landscape, first=self._sections == 0)}</w:pPr></w:p>")
+        self._sections += 1
+
+    def __section_xml(self, landscape: bool, first: bool) -> str:
+        section = self.template.section or '<w:sectPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+        if not first:  # only the cover has a first page of its own (no header, no footer)
+            section = re.sub(r"<w:titlePg(?: [^>]*)?/>", "", section)
+        if landscape:
+            section = re.sub(r"<w:pgSz\b[^>]*/>", f'<w:pgSz w:w="{A4_LONG}" w:h="{A4_SHORT}" w:orient="landscape"/>',
+                             section)
+        return section
+
+    def too_wide(self, headers, rows) -> bool:
+        """Whether a table's columns, each at least its longest word, exceed the width of portrait pages."""
+        landscape, self._landscape = self._landscape, False
+        try:
+            return column_widths(headers, rows, self.text_width)[1]
+        finally:
+            self._landscape = landscape
+
+    def begin_landscape(self) -> None:
+        """What follows is laid out on landscape pages (wide tables), until end_landscape."""
+        if not self._landscape:
+            if self.parts:  # at the very start, the first section itself is landscape: no empty page
+                self._section_break(landscape=False)
+            self._landscape = True
+
+    def end_landscape(self) -> None:
+        if self._landscape:
+            self._section_break(landscape=True)
+            self._landscape = False
+
+    @property
+    def text_width(self) -> int:
+        """The width between the margins of the current section, in twips (from the template's page setup)."""
+        section = self.template.section
+
+        def attribute(element: str, name: str, default: int) -> int:
+            tag = re.search(rf"<w:{element}\b[^>]*/>", section)
+            value = re.search(rf'\bw:{name}="(\d+)"', tag.group(0)) if tag else None
+            return int(value.group(1)) if value else default
+
+        width, height = attribute("pgSz", "w", A4_SHORT), attribute("pgSz", "h", A4_LONG)
+        margins = attribute("pgMar", "left", 1134) + attribute("pgMar", "right", 1134)
+        return (max(width, height) if self._landscape else min(width, height)) - margins
 
     def raw(self, xml: str) -> None:
         self.parts.append(xml)
@@ -137,16 +256,19 @@ class DocxWriter:
         """A table with a repeated header row; widths are fractions of the text width."""
         if not headers and style == "ReportTable":
             style = "TableGrid"  # no header row to shade
-        columns = len(headers) if headers else len(rows[0])
-        widths = widths or [1 / columns] * columns
-        twips = [int(TEXT_WIDTH_TWIPS * w) for w in widths]
+        if widths:
+            twips = [int(self.text_width * w) for w in widths]
+        else:
+            twips, _too_wide = column_widths(headers, rows, self.text_width)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
         out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.sid(style)}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
                f'<w:tblLook w:val="04A0" w:firstRow="{1 if headers else 0}" w:lastRow="0" w:firstColumn="0" '
                f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
         if headers:
+            heading = self.sid("TableHeading")
             cells = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
-                            f"{_cell_paragraphs(h, self.sid('TableHeading'), bold=True, keep_next=True)}</w:tc>"
+                            + _cell_paragraphs(h, heading, bold=True, keep_next=True,
+                                               second_lang=self.second_language) + "</w:tc>"
                             for h, w in zip(headers, twips, strict=False))
             # The header row keeps with the first data row: never alone at the foot of a page (where
             # LibreOffice, with rows that may not split, would also drop the next row from the PDF).
@@ -158,7 +280,7 @@ class DocxWriter:
                 shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' \
                     if fill and (fill_column is None or col == fill_column) else ""
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shade}</w:tcPr>'
-                             f"{_cell_paragraphs(value, self.sid('TableText'))}</w:tc>")
+                             f"{_cell_paragraphs(value, self.sid('TableText'), second_lang=self.second_language)}</w:tc>")
             out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>{"".join(cells)}</w:tr>')
         out.append("</w:tbl>")
         self.parts.append("".join(out))
@@ -328,7 +450,22 @@ class DocxWriter:
             if not any(d.get("Extension", "").lower() == "xlsx" for d in types):
                 types.insert(0, etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension="xlsx", ContentType=XLSX_TYPE))
         # --- end of native charts ---
-        added["word/document.xml"] = (template.document_head + "<w:body>" + body + template.section +
+        # --- sections, running header and the document's language ---
+        if self._landscape:
+            self.end_landscape()
+            body = body + self.parts[-1]
+        section = template.section if self._sections == 0 else self.__section_xml(False, first=False)
+        if self.header_text or self.page_label:
+            header_id = new_rel(HEADER_REL, self.__header_part(template, added, override))
+            reference = f'<w:headerReference w:type="default" r:id="{header_id}"/>'
+            strip = re.compile(r'<w:headerReference w:type="default"[^>]*/>')
+            body = re.sub(r"(<w:sectPr\b[^>]*>)", lambda m: m.group(1) + reference, strip.sub("", body))
+            section = re.sub(r"(<w:sectPr\b[^>]*>)", lambda m: m.group(1) + reference, strip.sub("", section), count=1)
+        styles_name = "word/styles.xml"
+        if styles_name in parts:
+            added[styles_name] = _default_language(parts[styles_name], self.language)
+        # --- end of sections, running header and language ---
+        added["word/document.xml"] = (template.document_head + "<w:body>" + body + section +
                                       "</w:body></w:document>").encode("utf-8")
         added["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
                                                                 standalone=True)
@@ -353,6 +490,40 @@ class DocxWriter:
             for _rid, target_name, png in self.media:
                 target.writestr(f"word/{target_name}", png)
         return out.getvalue()
+
+    def __header_part(self, template, added: dict, override) -> str:
+        """A header part for every page but the cover: the running text, then "page X of Y" as fields.
+
+        A template with its own header (a logo) keeps it: the running line is added under it."""
+        fields = ""
+        if self.page_label:
+            before, _, rest = self.page_label.partition("{page}")
+            middle, _, after = rest.partition("{pages}")
+            def field(name: str) -> str:
+                return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve"> {name} </w:instrText></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+            fields = (run(("  ·  " if self.header_text else "") + before) + field("PAGE") + run(middle) +
+                      field("NUMPAGES") + (run(after) if after else ""))
+        line = (f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Small")}"/><w:jc w:val="right"/></w:pPr>'
+                f'{run(self.header_text) if self.header_text else ""}{fields}</w:p>')
+        existing = re.search(r'<w:headerReference w:type="default" r:id="([^"]+)"', template.section)
+        rels = etree.fromstring(dict(template.parts).get("word/_rels/document.xml.rels") or b"<x/>")
+        target = next((r.get("Target") for r in rels if existing and r.get("Id") == existing.group(1)), None)
+        if target:
+            name = "word/" + target.lstrip("/").removeprefix("word/")
+            xml = dict(template.parts)[name].decode("utf-8")
+            added[name] = xml.replace("</w:hdr>", line + "</w:hdr>").encode("utf-8")
+            return target
+        taken = {n for n, _ in template.parts}
+        n = next(k for k in count(1) if f"word/header{k}.xml" not in taken)
+        added[f"word/header{n}.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            f'xmlns:r="{REL}">{line}</w:hdr>').encode()
+        override(f"word/header{n}.xml", HEADER_TYPE)
+        return f"header{n}.xml"
 
     def _core(self, existing: bytes | None) -> bytes:
         """The core properties: title, language, created and modified now (the template's others kept)."""
@@ -415,4 +586,35 @@ def _update_fields(settings_xml: bytes, wanted: bool) -> bytes:
             root.append(element)
         else:
             following.addprevious(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_RPR_AFTER_LANG = ("eastAsianLayout", "specVanish", "oMath")
+
+
+def _default_language(styles_xml: bytes, language: str) -> bytes:
+    """The document's language in the styles' defaults (w:docDefaults/w:rPrDefault/w:rPr/w:lang), so that
+    spell-checking and screen readers use it; the template's other defaults are kept."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(styles_xml)
+
+    def child(parent, tag: str, first: bool = False):
+        found = parent.find(f"{{{w}}}{tag}")
+        if found is None:
+            found = etree.Element(f"{{{w}}}{tag}")
+            parent.insert(0, found) if first else parent.append(found)
+        return found
+
+    defaults = child(root, "docDefaults", first=True)
+    rpr_default = defaults.find(f"{{{w}}}rPrDefault")
+    if rpr_default is None:
+        rpr_default = etree.Element(f"{{{w}}}rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = child(rpr_default, "rPr")
+    lang = rpr.find(f"{{{w}}}lang")
+    if lang is None:
+        lang = etree.Element(f"{{{w}}}lang")
+        after = next((e for e in rpr if etree.QName(e).localname in _RPR_AFTER_LANG), None)
+        after.addprevious(lang) if after is not None else rpr.append(lang)
+    lang.set(f"{{{w}}}val", language)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -53,6 +53,16 @@ def demo_note(t) -> str:
                "the targets quoted from the GFMD 2020 paper are real.")
 
 
+def page_label(t) -> str:
+    """'page {page} of {pages}' in the document's language; the writer puts the page fields in the braces."""
+    return t._("page %(page)s of %(pages)s", page="{page}", pages="{pages}")
+
+
+def running_header(t, *parts: str, demo: bool = False) -> str:
+    """The line at the top of every page but the cover: what the document is, and whether its data is real."""
+    return " · ".join([p for p in parts if p] + ([t._("Demonstration data")] if demo else []))
+
+
 def status_note(t) -> str:
     """The status rule, stated once in every document that shows a status."""
     return t._("Status compares the actual to date with the target to date: on track from %(on)s, "

@@ -106,6 +106,8 @@ class ProgressReport:
     quality_headers: tuple[str, ...]
     quality: list[tuple[str, str, str, str]]
     empty: dict[str, str] = field(default_factory=dict)
+    running_header: str = ""
+    page_label: str = ""
 
 
 def _fmt(t: Lang, value: Decimal | None, indicator: IndicatorIn) -> str:
@@ -321,6 +323,11 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
         breakdowns=_breakdowns(t, data),
         chart=_chart(t, data),
         narratives=[(t.period(n.period), t.pick(n.en, n.fr)) for n in data.narratives],
+        running_header=metrics.running_header(
+            t, data.code, t._("Project progress report"),
+            t._("%(first)s to %(last)s", first=t.period(first), last=t.period(last)) if first else "",
+            demo=data.is_demo),
+        page_label=metrics.page_label(t),
         quality_headers=(t._("Period"), t._("Indicator"), t._("Warning"), t._("Justification")),
         quality=_quality(t, data),
         empty={"narratives": t._("No approved narrative for these periods."),

@@ -46,6 +46,8 @@ class Portfolio:
     headings: dict[str, str]
     no_issue: str
     sheet_names: dict[str, str]
+    running_header: str = ""
+    page_label: str = ""
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -109,5 +111,7 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
         headings={"summary": t._("Projects"), "key": t._("Key indicators"), "reporting": t._("Reporting"),
                   "issues": t._("Open issues")},
         no_issue=t._("No open issue."),
+        running_header=metrics.running_header(t, t._("Donor portfolio"), funder, t.date(today), demo=demo),
+        page_label=metrics.page_label(t),
         sheet_names={"summary": t._("Projects"), "key": t._("Key indicators")},
     )

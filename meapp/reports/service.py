@@ -89,7 +89,8 @@ def portfolio_report(funder: Organisation, lang: str, fmt: str, today: dt.date |
     projects = loader.funded_projects(funder)
     # Each project as of its latest approved period, as in its own progress report.
     inputs = loader.load_projects(projects, loader.default_until(projects))
-    built = portfolio.build_portfolio(funder.name, inputs, lang, today or dt.date.today())
+    name = funder.name_fr if lang == "fr" and funder.name_fr else funder.name
+    built = portfolio.build_portfolio(name, inputs, lang, today or dt.date.today())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", funder.acronym or funder.name).strip("-")[:40] or "funder"
     if fmt == "docx":
         return ReportFile(f"portfolio_{slug}_{lang}.docx", DOCX, word.render_portfolio(built, template=_template()))

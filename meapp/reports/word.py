@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from meapp.reports import word_chart
-from meapp.reports.docx_writer import DocxWriter, paragraph, run
+from meapp.reports.docx_writer import DocxWriter, Tagged, paragraph, run
 from meapp.reports.metrics import STATUS_COLOURS
 from meapp.reports.model import ProgressReport
-
-RESULT_WIDTHS = [0.25, 0.08, 0.08, 0.09, 0.09, 0.09, 0.09, 0.09, 0.14]
 
 
 def _pair(values: list[str]):
@@ -28,7 +26,24 @@ def _side_by_side(w: DocxWriter, models, texts) -> None:
     if len(models) == 1:
         w.para(texts[0])
         return
-    w.table(None, [tuple(texts)], widths=[0.5, 0.5], style="TableGrid")
+    w.table(None, [(texts[0], Tagged(texts[1], _language(models[1].lang)))], widths=[0.5, 0.5], style="TableGrid")
+
+
+def _language(lang: str) -> str:
+    return "fr-FR" if lang == "fr" else "en-GB"
+
+
+def _running(w: DocxWriter, models) -> None:
+    """The running header and page numbers, and, in the bilingual edition, the language of its second half."""
+    w.header_text = " / ".join(dict.fromkeys(m.running_header for m in models))
+    w.page_label = models[0].page_label
+    if len(models) > 1:
+        w.second_language = _language(models[1].lang)
+
+
+def _in(model, models, text: str):
+    """Text of one language model, tagged with its language when it is not the document's."""
+    return text if model is models[0] else Tagged(text, _language(model.lang))
 
 
 def _heading(w: DocxWriter, models, key: str, level: int = 1) -> None:
@@ -39,12 +54,13 @@ def render_progress(models: list[ProgressReport], template=None) -> bytes:
     """The progress report; two models (fr, en) make the bilingual edition."""
     first = models[0]
     w = DocxWriter(template)
+    _running(w, models)
     w.para(" / ".join(dict.fromkeys(m.title for m in models)), "Title")
     w.para(f"{first.project_code} — " + " / ".join(dict.fromkeys(m.project_title for m in models)), "Subtitle")
     w.table(None, _zip_rows(models, lambda m: m.cover), widths=[0.3, 0.7], style="TableGrid")
     for m in models:
         if m.demo_note:
-            w.para(m.demo_note, "CoverNote")
+            w.para(_in(m, models, m.demo_note), "CoverNote")
     w.para(" / ".join(m.generated for m in models), "Small")
     w.page_break()
 
@@ -53,21 +69,27 @@ def render_progress(models: list[ProgressReport], template=None) -> bytes:
     _heading(w, models, "key")
     w.table(None, _zip_rows(models, lambda m: m.key_figures), widths=[0.55, 0.45])
 
+    headers = [_pair([m.table_headers[i] for m in models]) for i in range(len(first.table_headers))]
+    tables = []
+    for index, section in enumerate(first.sections):
+        rows = _zip_rows(models, lambda m, index=index: [
+            (f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target, r.period_actual, r.target_to_date,
+             r.to_date, r.percent_of_end, r.status_label) for r in m.sections[index].rows]) if section.rows else []
+        tables.append(rows)
+    # Nine columns whose headers must not break inside a word: landscape pages when portrait is too narrow.
+    wide = any(rows and w.too_wide(headers, rows) for rows in tables)
+    if wide:
+        w.begin_landscape()
     _heading(w, models, "results")
     for m in models:
-        w.para(m.thresholds, "Small")
-    headers = [_pair([m.table_headers[i] for m in models]) for i in range(len(first.table_headers))]
+        w.para(_in(m, models, m.thresholds), "Small")
     for index, section in enumerate(first.sections):
         w.heading(_pair([m.sections[index].heading for m in models]) if len(models) == 1 else
                   " / ".join(dict.fromkeys(m.sections[index].heading for m in models)), 2)
-        if not section.rows:
-            continue
-        rows = _zip_rows(models, lambda m, index=index: [(f"{r.code} — {r.name}", r.baseline, r.end_target, r.period_target,
-                                             r.period_actual, r.target_to_date, r.to_date, r.percent_of_end,
-                                             r.status_label)
-                                            for r in m.sections[index].rows])
-        fills = [STATUS_COLOURS[r.status] for r in section.rows]
-        w.table(headers, rows, widths=RESULT_WIDTHS, fills=fills, fill_column=8)
+        if tables[index]:
+            w.table(headers, tables[index], fills=[STATUS_COLOURS[r.status] for r in section.rows], fill_column=8)
+    if wide:
+        w.end_landscape()
 
     _heading(w, models, "breakdowns")
     if first.breakdowns:
@@ -109,29 +131,35 @@ def render_progress(models: list[ProgressReport], template=None) -> bytes:
 def render_portfolio(model, template=None) -> bytes:
     """The donor portfolio: a summary table, then a page per project."""
     w = DocxWriter(template)
+    _running(w, [model])
+
+    def percent(v):
+        return "—" if v is None else f"{v * 100:.0f}" + ("\u202f%" if model.lang == "fr" else "%")
+
+    summary = [(s.code, s.title, s.countries, s.last_approved, percent(s.completeness), percent(s.timeliness),
+                str(s.on_track), str(s.at_risk), str(s.off_track)) for s in model.summary]
+    wide = w.too_wide(model.summary_headers, summary)  # nine columns: landscape when portrait is too narrow
+    if wide:
+        w.begin_landscape()
     w.para(model.title, "Title")
     w.para(model.funder, "Subtitle")
     for note in model.notes:
         w.para(note, "CoverNote")
     w.para(model.generated, "Small")
     w.heading(model.headings["summary"], 1)
-
-    def percent(v):
-        return "—" if v is None else f"{v * 100:.0f}\u00a0%"
-
-    w.table(model.summary_headers, [(s.code, s.title, s.countries, s.last_approved, percent(s.completeness),
-                                     percent(s.timeliness), str(s.on_track), str(s.at_risk), str(s.off_track))
-                                    for s in model.summary],
-            widths=[0.11, 0.27, 0.16, 0.1, 0.08, 0.08, 0.07, 0.07, 0.06])
-    for page in model.pages:
-        w.page_break()
+    w.table(model.summary_headers, summary)
+    if wide:
+        w.end_landscape()
+    for number, page in enumerate(model.pages):
+        if number or not wide:
+            w.page_break()
         w.heading(page.heading, 1)
         w.table(None, list(page.facts), widths=[0.3, 0.7], style="TableGrid")
         w.heading(model.headings["key"], 2)
         if page.key_rows:
             w.table(model.key_headers, [(f"{r.code} — {r.name}", r.end_target, r.to_date, r.percent_of_end,
                                          r.status_label) for r in page.key_rows],
-                    widths=[0.44, 0.13, 0.13, 0.14, 0.16], fills=[STATUS_COLOURS[r.status] for r in page.key_rows],
+                    fills=[STATUS_COLOURS[r.status] for r in page.key_rows],
                     fill_column=4)
         w.heading(model.headings["reporting"], 2)
         w.para(page.reporting)
@@ -147,6 +175,7 @@ def render_annex(model, template=None) -> bytes:
     from meapp.reports.annex import Heading
 
     w = DocxWriter(template)
+    _running(w, [model])
     w.para(model.title, "Title")
     w.para(model.subtitle, "Subtitle")
     for note in model.cover_notes:  # the source, whose summaries these are, demonstration data

@@ -131,6 +131,8 @@ class _Seeder:
             db.session.add(org)
             self.orgs[name] = org
             self.report.organisations += 1
+        if not org.name_fr and FRENCH_NAMES.get(name):
+            org.name_fr = FRENCH_NAMES[name]
         if name in PARENTS and org.parent is None:
             org.parent = self.organisation(PARENTS[name], is_funder=True)
         return org
