@@ -71,7 +71,23 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
     from meapp.cli import register_cli
 
     register_cli(app)
+    _warm_up()
     return app
+
+
+def _warm_up() -> None:
+    """Pay at start-up, not on the first request, for what every process computes once: the ORM's mapper
+    configuration and the documents' catalogs and locale data. No database or network is touched."""
+    import datetime as dt
+
+    from sqlalchemy.orm import configure_mappers
+
+    from meapp.reports.i18n import Lang
+
+    configure_mappers()
+    for code in ("fr", "en"):
+        lang = Lang(code)
+        lang.number(1234.5, 1), lang.date(dt.date(2026, 1, 1)), lang.period("2026Q1"), lang._("Contents")
 
 
 def _register_presenters(app: Flask) -> None:

@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 
 import xlsxwriter
 
@@ -133,9 +134,24 @@ def _char_width(ch: str) -> float:
     return 0.95
 
 
+_WIDTHS: dict[str, float] = {}  # each character's width, computed once
+
+
+def _line_width(line: str) -> float:
+    widths = _WIDTHS
+    total = 0.0
+    for ch in line:
+        width = widths.get(ch)
+        if width is None:
+            width = widths[ch] = _char_width(ch)
+        total += width
+    return total
+
+
+@lru_cache(maxsize=65536)
 def text_width(text: str, bold: bool = False) -> float:
-    """The width the longest line of `text` needs, in Excel's width unit."""
-    widest = max((sum(_char_width(c) for c in line) for line in str(text).split("\n")), default=0.0)
+    """The width the longest line of `text` needs, in Excel's width unit (memoised: tables repeat their values)."""
+    widest = max((_line_width(line) for line in str(text).split("\n")), default=0.0)
     return widest * (1.08 if bold else 1.0)
 
 
@@ -147,6 +163,7 @@ def longest_word(text) -> str:
     return max(_BREAKS.split(clean(text)), key=lambda w: text_width(w, True), default="")
 
 
+@lru_cache(maxsize=16384)
 def text_lines(text: str, width: float, bold: bool = False) -> int:
     """How many lines `text` takes wrapped in a column `width` wide (a too-long word breaks anywhere)."""
     # A column w wide is 7 w + 5 pixels, less about 4 of cell margins; Arial 10's digit is 7.4 pixels wide.
@@ -409,6 +426,7 @@ def _long_sheet(book, f: Formats, model: Iptt) -> None:
         _put(data, 0, c, header, f.head)
         layout.measure(c, longest_word(header), bold=True)
         layout.wrap(0, c, header, bold=True, natural=False)
+    widest: dict[tuple, float] = {}
     for r, row in enumerate(model.long_rows, start=1):
         decimals, unit = formats.get(row[2], (4, "number"))
         for c, value in enumerate(row):
@@ -432,9 +450,11 @@ def _long_sheet(book, f: Formats, model: Iptt) -> None:
                 layout.measure(c, value)
             elif kind == FIGURE and unit == "yes_no":
                 layout.measure(c, max(words, key=len))
-            else:
-                layout.measure(c, _number_text(value, 1 if kind == SHARE else decimals,
-                                               "percent" if kind == SHARE else unit, model.lang))
+            else:  # numbers: only the widest of each column and format is measured, at the end
+                key = (c, 1 if kind == SHARE else decimals, "percent" if kind == SHARE else unit)
+                widest[key] = max(widest.get(key, 0), abs(value))
+    for (c, decimals, unit), value in widest.items():
+        layout.measure(c, _number_text(-value, decimals, unit, model.lang))
     last_col = len(model.long_headers) - 1
     data.freeze_panes(1, 3)
     data.autofilter(0, 0, max(len(model.long_rows), 1), last_col)
