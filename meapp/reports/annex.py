@@ -224,6 +224,6 @@ def build_annex(annex: AnnexIn, lang: str, today: dt.date) -> Annex:
         rows=rows, sheet_name=t._("Practices"),
         labels={"countries": t._("Countries"), "organisations": t._("Organisations"), "figures": t._("Figures"),
                 "results": t._("Results")},
-        running_header=metrics.running_header(t, t.pick(annex.title_en, annex.title_fr), _subtitle(t, annex)),
+        running_header=metrics.running_header(t, t.pick(annex.title_en, annex.title_fr)),
         page_label=metrics.page_label(t),
     )

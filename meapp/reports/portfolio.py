@@ -111,7 +111,7 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
         headings={"summary": t._("Projects"), "key": t._("Key indicators"), "reporting": t._("Reporting"),
                   "issues": t._("Open issues")},
         no_issue=t._("No open issue."),
-        running_header=metrics.running_header(t, t._("Donor portfolio"), funder, t.date(today), demo=demo),
+        running_header=metrics.running_header(t, t._("Donor portfolio"), funder, demo=demo),
         page_label=metrics.page_label(t),
         sheet_names={"summary": t._("Projects"), "key": t._("Key indicators")},
     )
