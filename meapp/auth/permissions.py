@@ -27,18 +27,21 @@ def _role(value) -> str:
 
 
 def organisation_ids(user) -> frozenset[int]:
-    """The user's organisation and those under it (a funder's programmes and directorates act for it)."""
+    """The user's organisation and, for a funder, those under it (its programmes and directorates fund for it)."""
     if user.organisation_id is None:
         return frozenset()
+    if user.role != Role.DONOR:  # only a funder acts through its programmes; an implementer is itself
+        return frozenset({user.organisation_id})
     cached = getattr(user, "_meapp_organisation_ids", None)
-    if cached is None:
+    if cached is None or cached[0] != user.organisation_id:
         organisation = getattr(user, "organisation", None)
-        cached = frozenset(organisation.family_ids() if organisation is not None else {user.organisation_id})
+        cached = (user.organisation_id,
+                  frozenset(organisation.family_ids() if organisation is not None else {user.organisation_id}))
         try:
             user._meapp_organisation_ids = cached
         except AttributeError:
             pass
-    return cached
+    return cached[1]
 
 
 def _participates(user, project, role: str) -> bool:

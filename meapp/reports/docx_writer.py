@@ -203,7 +203,10 @@ class DocxWriter:
         self._sections += 1
 
     def __section_xml(self, landscape: bool, first: bool) -> str:
-        section = self.template.section or '<w:sectPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+        section = self.template.section or (
+            '<w:sectPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:pgSz w:w="{A4_SHORT}" w:h="{A4_LONG}"/><w:pgMar w:top="1134" w:right="1134" w:bottom="1134" '
+            'w:left="1134" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>')
         if not first:  # only the cover has a first page of its own (no header, no footer)
             section = re.sub(r"<w:titlePg(?: [^>]*)?/>", "", section)
         if landscape:
@@ -454,7 +457,8 @@ class DocxWriter:
         if self._landscape:
             self.end_landscape()
             body = body + self.parts[-1]
-        section = template.section if self._sections == 0 else self.__section_xml(False, first=False)
+        section = (template.section or self.__section_xml(False, first=True)) if self._sections == 0 \
+            else self.__section_xml(False, first=False)
         if self.header_text or self.page_label:
             header_id = new_rel(HEADER_REL, self.__header_part(template, added, override))
             reference = f'<w:headerReference w:type="default" r:id="{header_id}"/>'
@@ -496,7 +500,10 @@ class DocxWriter:
 
         A template with its own header (a logo) keeps it: the running line is added under it."""
         fields = ""
-        if self.page_label:
+        # A template that numbers its pages itself (a PAGE field in a header or footer) keeps its own numbers.
+        numbered = any(("PAGE" in data.decode("utf-8", "ignore")) for name, data in template.parts
+                       if re.fullmatch(r"word/(header|footer)\d*\.xml", name))
+        if self.page_label and not numbered:
             before, _, rest = self.page_label.partition("{page}")
             middle, _, after = rest.partition("{pages}")
             def field(name: str) -> str:

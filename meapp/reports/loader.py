@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meapp.compendium.models import CompendiumCategory, Edition, Practice
-from meapp.core.periods import Period
+from meapp.core.periods import Period, default_due_date
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel
 from meapp.projects.models import ParticipationRole, Project, ProjectOrganisation
@@ -141,7 +141,8 @@ def _reporting(project: Project, submissions: list[Submission], due: dict) -> tu
     by_period = {s.period: s for s in submissions}
     out = []
     for period in project.periods():
-        s, due_date = by_period.get(period.code), due.get(period.code)
+        # A period the secretariat never opened as a round is still owed, by the default due date.
+        s, due_date = by_period.get(period.code), due.get(period.code) or default_due_date(period)
         out.append(ReportingIn(period.code, due_date, s.status.value if s else None,
                                bool(s and s.submitted_at and due_date and s.submitted_at.date() <= due_date)))
     return tuple(out)

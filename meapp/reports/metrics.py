@@ -114,7 +114,7 @@ def nothing_to_meet(indicator: IndicatorIn, target: Decimal | None) -> bool:
     percent_met counts such a target as a milestone already reached (100) for the status; a table shows
     "n/a" instead of a share of nothing. A flow starts from zero; a stock or rate from its baseline.
     """
-    if target is None or target != 0:
+    if target is None or target != 0 or indicator.direction == "decrease":  # "down to zero" is something to meet
         return False
     return indicator.aggregation == "sum" or not indicator.baseline
 

@@ -120,6 +120,13 @@ def _fmt(t: Lang, value: Decimal | None, indicator: IndicatorIn) -> str:
     return t.number(value, indicator.decimals)
 
 
+def _lower_first(text: str) -> str:
+    """'Skill level (ISCED 2011)' → 'skill level (ISCED 2011)': mid-sentence, acronyms kept."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _share(t: Lang, percent: Decimal | None, indicator: IndicatorIn, target: Decimal | None) -> str:
     """How far towards a target: a percentage, "reached"/"not reached" for yes/no, "n/a" with nothing to reach."""
     if target is None or percent is None:
@@ -185,7 +192,7 @@ def _breakdowns(t: Lang, data: ProjectIn) -> list[Breakdown]:
             if rows:
                 out.append(Breakdown(
                     t._("%(indicator)s by %(dimension)s", indicator=t.pick(indicator.name_en, indicator.name_fr),
-                        dimension=t.pick(dis.name_en, dis.name_fr).lower()),
+                        dimension=_lower_first(t.pick(dis.name_en, dis.name_fr))),
                     (t.pick(dis.name_en, dis.name_fr), t._("To date"), t._("Share")), tuple(rows)))
     return out
 

@@ -48,6 +48,7 @@ class Portfolio:
     sheet_names: dict[str, str]
     running_header: str = ""
     page_label: str = ""
+    target_to_date_header: str = ""  # what the status compares with, shown beside the actual
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -112,6 +113,7 @@ def build_portfolio(funder: str, projects: list[ProjectIn], lang: str, today: dt
                   "issues": t._("Open issues")},
         no_issue=t._("No open issue."),
         running_header=metrics.running_header(t, t._("Donor portfolio"), funder, demo=demo),
+        target_to_date_header=t._("Target to date"),
         page_label=metrics.page_label(t),
         sheet_names={"summary": t._("Projects"), "key": t._("Key indicators")},
     )

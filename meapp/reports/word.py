@@ -35,7 +35,7 @@ def _language(lang: str) -> str:
 
 def _running(w: DocxWriter, models) -> None:
     """The running header and page numbers, and, in the bilingual edition, the language of its second half."""
-    w.header_text = " / ".join(dict.fromkeys(m.running_header for m in models))
+    w.header_text = models[0].running_header  # one line: the document's language
     w.page_label = models[0].page_label
     if len(models) > 1:
         w.second_language = _language(models[1].lang)
@@ -157,10 +157,12 @@ def render_portfolio(model, template=None) -> bytes:
         w.table(None, list(page.facts), widths=[0.3, 0.7], style="TableGrid")
         w.heading(model.headings["key"], 2)
         if page.key_rows:
-            w.table(model.key_headers, [(f"{r.code} — {r.name}", r.end_target, r.to_date, r.percent_of_end,
-                                         r.status_label) for r in page.key_rows],
+            indicator, end, actual, share, status = model.key_headers
+            w.table((indicator, end, model.target_to_date_header, actual, share, status),
+                    [(f"{r.code} — {r.name}", r.end_target, r.target_to_date, r.to_date, r.percent_of_end,
+                      r.status_label) for r in page.key_rows],
                     fills=[STATUS_COLOURS[r.status] for r in page.key_rows],
-                    fill_column=4)
+                    fill_column=5)
         w.heading(model.headings["reporting"], 2)
         w.para(page.reporting)
         w.heading(model.headings["issues"], 2)

@@ -243,3 +243,33 @@ def test_a_donor_of_the_parent_funder_reads_its_programmes_projects(client, logi
     login("donor.eu-dg-home@example.org")
     assert client.get("/projects/MATCH").status_code == 200
     assert client.get("/projects/KOSOVO-SPM").status_code == 404
+
+
+def test_reports_due_count_every_period_of_the_project_even_rounds_never_opened(tx):
+    """MATCH's last quarters were never opened as reporting rounds: they are owed all the same."""
+    import datetime as dt
+
+    from meapp.reports import loader, metrics
+
+    project = tx.scalar(select(Project).where(Project.code == "MATCH"))
+    data = loader.load_project(project)
+    due = metrics.due_reports(data, dt.date(2026, 12, 1))
+    assert len(due) == len(project.periods())  # every period of a finished project is due
+    assert all(r.due_date for r in data.reporting)
+
+
+def test_a_donor_of_a_child_funder_does_not_read_the_parents_projects(tx, client, login):
+    """A funder's family widens its own reach downwards only, and only for funders."""
+    from meapp.auth.models import Organisation, Role, User
+
+    parent = tx.scalar(select(Organisation).where(Organisation.acronym == "EU-DG-HOME"))
+    child = next(o for o in parent.children)
+    donor = User(email="donor.child@example.org", name="Child donor", role=Role.DONOR, organisation=child)
+    donor.set_password("a-long-password-for-tests")
+    tx.add(donor)
+    tx.flush()
+    token = donor.session_token
+    tx.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+    assert client.get("/projects/PALIM").status_code == 404  # funded by the parent, not by the child
