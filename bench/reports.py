@@ -85,8 +85,7 @@ def synthetic(indicators: int = 60, periods: int = 24, categories: int = 10) -> 
                      destination=("BE",), lead="Bench", implementers=(), funders=("Bench fund",),
                      start=dt.date(2015, 1, 1), end=dt.date(2020, 12, 31), is_demo=True, periods=tuple(codes),
                      levels=tuple(levels), indicators=tuple(inds), targets=targets, values=values,
-                     statuses={c: "approved" for c in codes}, submitted_on_time={c: True for c in codes},
-                     due_dates={})
+                     statuses={c: "approved" for c in codes})
 
 
 def docx_floor(body_xml: str, charts: list | tuple = (), notes_xml: str = "") -> bytes:

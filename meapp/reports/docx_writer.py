@@ -9,24 +9,23 @@ as XML. This is what python-docx would write, without its object model, which me
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import zipfile
 from itertools import count
 from pathlib import Path
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from meapp.reports.docx_layout import A4_LONG, A4_SHORT, column_widths
+from meapp.reports.docx_parts import core_properties, default_language, update_fields, uri
 from meapp.reports.template import Template, load_template
 from meapp.reports.text import clean
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-IMAGE_REL = f"{REL}/image"
 CHART_REL = f"{REL}/chart"
 PACKAGE_REL = f"{REL}/package"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -38,9 +37,6 @@ SETTINGS_REL = f"{REL}/settings"
 CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
-CORE_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
-           "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
-           "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 HEADER_REL = f"{REL}/header"
 HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 EMU_PER_CM = 360000
@@ -102,63 +98,12 @@ def _cell_paragraphs(content, style: str, bold: bool = False, keep_next: bool = 
     return paragraph(None, style, keep_next, runs=run(content, bold=bold))
 
 
-# Page geometry of the sections the writer adds (A4; margins from the template's section).
-A4_SHORT, A4_LONG = 11906, 16838
-EM_TWIPS, CELL_MARGINS = 180, 240  # 9-point table text; cell margins left and right, with a little air
-_BREAKS = re.compile(r"[ \t\n\u2009]+")  # where a line may break (not at no-break spaces: "T1 2021" is one word)
-
-
-def _char_em(ch: str) -> float:
-    """Arial-like advance widths, in ems: enough to keep a word whole without reserving too much."""
-    if ch.isupper() or ch in "MW@%&_—":
-        return 0.72
-    if ch.isdigit():
-        return 0.56
-    if ch in "iljtfrI.,;:!'’|()[]-\u00a0\u202f ":
-        return 0.3
-    return 0.56
-
-
-def _word_twips(text, bold: bool = False) -> int:
-    texts = text if isinstance(text, tuple) else (text,)
-    widest = max((sum(_char_em(c) for c in word) for t in texts for word in _BREAKS.split(str(t or ""))),
-                 default=0)
-    return int(widest * EM_TWIPS * (1.08 if bold else 1.0))
-
-
-def _length(text) -> int:
-    texts = text if isinstance(text, tuple) else (text,)
-    return max((len(str(t or "")) for t in texts), default=0)
-
-
-def column_widths(headers, rows, available: int) -> tuple[list[int], bool]:
-    """Column widths in twips from the content: each column at least as wide as its longest word (headers
-    and codes never break inside a word), the rest shared by how much text each column holds. Returns the
-    widths and whether even the minimum widths exceed `available` (the table wants a wider page)."""
-    columns = len(headers) if headers else len(rows[0])
-    minimum, weight = [], []
-    for c in range(columns):
-        cells = [r[c] for r in rows if c < len(r)]
-        head = headers[c] if headers else ""
-        minimum.append(max(_word_twips(head, bold=True), max((_word_twips(v) for v in cells), default=0),
-                           3 * EM_TWIPS // 2) + CELL_MARGINS)
-        weight.append(max([_length(v) for v in cells] + [_length(head) // 2, 1]) ** 0.8)
-    too_wide = sum(minimum) > available
-    if too_wide:
-        scale = available / sum(minimum)
-        return [int(m * scale) for m in minimum], True
-    extra = available - sum(minimum)
-    total = sum(weight)
-    return [int(m + extra * w / total) for m, w in zip(minimum, weight, strict=True)], False
-
-
 class DocxWriter:
     def __init__(self, template: Path | str | None = None):
         self.template: Template = load_template(template)
         self._style_ids: dict[str, str] = {}
         self.parts: list[str] = []
         self.notes: list[str] = []
-        self.media: list[tuple[str, str, bytes]] = []  # (relationship id, part name, bytes)
         self.title = ""
         self.language = "en-GB"
         self.toc_entries: list[tuple[int, str, str]] = []  # (level, text, bookmark)
@@ -236,17 +181,8 @@ class DocxWriter:
 
     @property
     def text_width(self) -> int:
-        """The width between the margins of the current section, in twips (from the template's page setup)."""
-        section = self.template.section
-
-        def attribute(element: str, name: str, default: int) -> int:
-            tag = re.search(rf"<w:{element}\b[^>]*/>", section)
-            value = re.search(rf'\bw:{name}="(\d+)"', tag.group(0)) if tag else None
-            return int(value.group(1)) if value else default
-
-        width, height = attribute("pgSz", "w", A4_SHORT), attribute("pgSz", "h", A4_LONG)
-        margins = attribute("pgMar", "left", 1134) + attribute("pgMar", "right", 1134)
-        return (max(width, height) if self._landscape else min(width, height)) - margins
+        """The width between the margins of the current section, in twips."""
+        return self.template.text_width(self._landscape)
 
     def raw(self, xml: str) -> None:
         self.parts.append(xml)
@@ -288,25 +224,6 @@ class DocxWriter:
         out.append("</w:tbl>")
         self.parts.append("".join(out))
         self.parts.append(paragraph("", self.sid("Small")))
-
-    def image(self, png: bytes, width_cm: float, height_cm: float, alt_text: str, name: str) -> None:
-        """An inline picture with alternative text (docPr/@descr) for screen readers."""
-        rid = f"rIdImage{len(self.media) + 1}"
-        self.media.append((rid, f"media/image{len(self.media) + 1}.png", png))
-        self._drawing_id += 1
-        cx, cy = int(width_cm * EMU_PER_CM), int(height_cm * EMU_PER_CM)
-        alt, label = _clean(alt_text), _clean(name)
-        self.parts.append(
-            f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Normal")}"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing>'
-            f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
-            f'<wp:docPr id="{self._drawing_id}" name="{label}" descr="{alt}"/>'
-            '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
-            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
-            f'<pic:nvPicPr><pic:cNvPr id="{self._drawing_id}" name="{label}" descr="{alt}"/><pic:cNvPicPr/></pic:nvPicPr>'
-            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
-            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
-            '</wp:inline></w:drawing></w:r></w:p>')
 
     def chart(self, chart_xml: bytes, workbook: bytes, width_cm: float, height_cm: float, alt_text: str,
               name: str) -> None:
@@ -417,7 +334,7 @@ class DocxWriter:
                     rid = next(f"rIdMeappLink{n}" for n in count(1) if f"rIdMeappLink{n}" not in taken)
                     taken.add(rid)
                     etree.SubElement(note_rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=HYPERLINK_REL,
-                                     Target=_uri(url), TargetMode="External")
+                                     Target=uri(url), TargetMode="External")
                     note_xml = note_xml.replace(f'r:id="{writer_id}"', f'r:id="{rid}"')
                 added[name] = note_xml.encode("utf-8")
                 added[rels_name] = etree.tostring(note_rels, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -426,15 +343,8 @@ class DocxWriter:
         settings = next((r.get("Target") for r in rels if r.get("Type") == SETTINGS_REL), None)
         settings_name = "word/" + settings.lstrip("/").removeprefix("word/") if settings else None
         if settings_name in parts:
-            added[settings_name] = _update_fields(parts[settings_name], self._toc_index is not None)
+            added[settings_name] = update_fields(parts[settings_name], self._toc_index is not None)
         # --- end of settings ---
-        image_ids = {}
-        for rid, target_name, _png in self.media:
-            image_ids[rid] = new_rel(IMAGE_REL, target_name)
-        if self.media and not any(d.get("Extension", "").lower() == "png" for d in types):
-            types.insert(0, etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension="png", ContentType="image/png"))
-        for writer_id, package_id in image_ids.items():
-            body = body.replace(f'r:embed="{writer_id}"', f'r:embed="{package_id}"')
         # --- native charts: word/charts/chartN.xml, its rels, the embedded workbook, content types ---
         if self.charts:
             taken = {name for name, _data in template.parts}
@@ -467,13 +377,13 @@ class DocxWriter:
             section = re.sub(r"(<w:sectPr\b[^>]*>)", lambda m: m.group(1) + reference, strip.sub("", section), count=1)
         styles_name = "word/styles.xml"
         if styles_name in parts:
-            added[styles_name] = _default_language(parts[styles_name], self.language)
+            added[styles_name] = default_language(parts[styles_name], self.language)
         # --- end of sections, running header and language ---
         added["word/document.xml"] = (template.document_head + "<w:body>" + body + section +
                                       "</w:body></w:document>").encode("utf-8")
         added["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
                                                                 standalone=True)
-        added["docProps/core.xml"] = self._core(parts.get("docProps/core.xml"))
+        added["docProps/core.xml"] = core_properties(parts.get("docProps/core.xml"), self.title, self.language)
         if "docProps/core.xml" not in parts:
             package_rels = etree.fromstring(parts["_rels/.rels"])
             etree.SubElement(package_rels, f"{{{PKG_REL}}}Relationship", Id="rIdMeappCore", Type=CORE_REL,
@@ -491,8 +401,6 @@ class DocxWriter:
                     target.writestr(name, added.pop(name, data))
             for name, data in added.items():
                 target.writestr(name, data)
-            for _rid, target_name, png in self.media:
-                target.writestr(f"word/{target_name}", png)
         return out.getvalue()
 
     def __header_part(self, template, added: dict, override) -> str:
@@ -501,9 +409,7 @@ class DocxWriter:
         A template with its own header (a logo) keeps it: the running line is added under it."""
         fields = ""
         # A template that numbers its pages itself (a PAGE field in a header or footer) keeps its own numbers.
-        numbered = any(("PAGE" in data.decode("utf-8", "ignore")) for name, data in template.parts
-                       if re.fullmatch(r"word/(header|footer)\d*\.xml", name))
-        if self.page_label and not numbered:
+        if self.page_label and not template.numbers_pages:
             before, _, rest = self.page_label.partition("{page}")
             middle, _, after = rest.partition("{pages}")
             def field(name: str) -> str:
@@ -532,96 +438,4 @@ class DocxWriter:
         override(f"word/header{n}.xml", HEADER_TYPE)
         return f"header{n}.xml"
 
-    def _core(self, existing: bytes | None) -> bytes:
-        """The core properties: title, language, created and modified now (the template's others kept)."""
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        root = etree.fromstring(existing) if existing else etree.Element(f"{{{CORE_NS['cp']}}}coreProperties",
-                                                                          nsmap=CORE_NS)
-
-        def set_text(prefix: str, tag: str, text: str, **attrs) -> None:
-            element = root.find(f"{{{CORE_NS[prefix]}}}{tag}")
-            if element is None:
-                element = etree.SubElement(root, f"{{{CORE_NS[prefix]}}}{tag}")
-            element.text = text
-            for key, value in attrs.items():
-                element.set(key, value)
-
-        set_text("dc", "title", clean(self.title) or "Report")
-        set_text("dc", "language", clean(self.language))
-        w3cdtf = {f"{{{CORE_NS['xsi']}}}type": "dcterms:W3CDTF"}
-        set_text("dcterms", "created", now, **w3cdtf)
-        set_text("dcterms", "modified", now, **w3cdtf)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
 # --- footnote links and settings (used by DocxWriter.to_bytes) ----------------------------------------
-def _uri(url: str) -> str:
-    """An address as a relationship target (xsd:anyURI): what a URI may not hold (spaces, quotes, brackets,
-    controls, non-ASCII, a stray % or a second #) percent-encoded, the rest as printed (%XX stays as it is)."""
-    text = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", clean(url).strip())
-    ipv6 = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://\[[0-9A-Fa-f:.]+\]", text)  # brackets belong to such a host
-    kept, text = (ipv6.group(0), text[ipv6.end():]) if ipv6 else ("", text)
-    head, hash_mark, fragment = text.partition("#")
-    safe = ":/?@!$&'()*+,;=%~"
-    return kept + quote(head, safe=safe) + hash_mark + quote(fragment, safe=safe)
-
-
-# The elements that follow w:updateFields in w:settings (CT_Settings is a sequence): it goes before them.
-_AFTER_UPDATE_FIELDS = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
-                        "listSeparator"}
-
-
-def _update_fields(settings_xml: bytes, wanted: bool) -> bytes:
-    """The settings part with w:updateFields (Word refreshes fields on opening) set or dropped; unchanged
-    when it already says so."""
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    root = etree.fromstring(settings_xml)
-    present = root.findall(f"{{{w}}}updateFields")
-    if wanted == any(e.get(f"{{{w}}}val", "true") in ("true", "1", "on") for e in present):
-        return settings_xml
-    for element in present:
-        root.remove(element)
-    if wanted:
-        element = etree.Element(f"{{{w}}}updateFields")
-        element.set(f"{{{w}}}val", "true")
-        following = next((child for child in root if isinstance(child.tag, str)
-                          and etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
-        if following is None:
-            root.append(element)
-        else:
-            following.addprevious(element)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-_RPR_AFTER_LANG = ("eastAsianLayout", "specVanish", "oMath")
-
-
-def _default_language(styles_xml: bytes, language: str) -> bytes:
-    """The document's language in the styles' defaults (w:docDefaults/w:rPrDefault/w:rPr/w:lang), so that
-    spell-checking and screen readers use it; the template's other defaults are kept."""
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    root = etree.fromstring(styles_xml)
-
-    def child(parent, tag: str, first: bool = False):
-        found = parent.find(f"{{{w}}}{tag}")
-        if found is None:
-            found = etree.Element(f"{{{w}}}{tag}")
-            parent.insert(0, found) if first else parent.append(found)
-        return found
-
-    defaults = child(root, "docDefaults", first=True)
-    rpr_default = defaults.find(f"{{{w}}}rPrDefault")
-    if rpr_default is None:
-        rpr_default = etree.Element(f"{{{w}}}rPrDefault")
-        defaults.insert(0, rpr_default)
-    rpr = child(rpr_default, "rPr")
-    lang = rpr.find(f"{{{w}}}lang")
-    if lang is None:
-        lang = etree.Element(f"{{{w}}}lang")
-        after = next((e for e in rpr if etree.QName(e).localname in _RPR_AFTER_LANG), None)
-        after.addprevious(lang) if after is not None else rpr.append(lang)
-    lang.set(f"{{{w}}}val", language)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

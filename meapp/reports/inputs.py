@@ -90,8 +90,6 @@ class ProjectIn:
     targets: dict = field(default_factory=dict)  # (indicator id, period) → Decimal
     values: dict = field(default_factory=dict)  # (indicator id, period, combination) → Decimal (approved)
     statuses: dict = field(default_factory=dict)  # period → submission status
-    submitted_on_time: dict = field(default_factory=dict)  # period → bool
-    due_dates: dict = field(default_factory=dict)  # period → date
     narratives: tuple[NarrativeIn, ...] = ()
     justified: tuple[JustifiedIn, ...] = ()
     return_reasons: tuple[tuple[str, str], ...] = ()  # (period, reason) of submissions still returned

@@ -115,9 +115,6 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
             targets={(i, p): v for i, p, v in parts["targets"] if p in allowed},
             values={(i, p, c): v for i, p, c, v in parts["values"] if p in allowed},
             statuses={s.period: s.status.value for s in subs},
-            submitted_on_time={s.period: bool(s.submitted_at and s.period in due
-                                              and s.submitted_at.date() <= due[s.period]) for s in subs},
-            due_dates={p: due[p] for p in periods if p in due},
             narratives=tuple(NarrativeIn(s.period, s.narrative_en, s.narrative_fr)
                              for s in sorted(subs, key=lambda s: Period.parse(s.period))
                              if s.status is SubmissionStatus.APPROVED and (s.narrative_en or s.narrative_fr)),

@@ -64,6 +64,18 @@ class Template:
     style_ids: dict[tuple[str, str], str]  # (type, lower-case name) → id; exact names under (type, "=" + name)
     document_head: str  # the XML declaration and the root start tag, with the namespaces the writer needs
     section: str  # the body's final section properties (page size, margins, headers and footers)
+    numbers_pages: bool = False  # a header or footer of its own holds a PAGE field
+
+    def text_width(self, landscape: bool = False) -> int:
+        """The width between the margins, in twips, on portrait or landscape pages (A4 when unsaid)."""
+        def attribute(element: str, name: str, default: int) -> int:
+            tag = re.search(rf"<w:{element}\b[^>]*/>", self.section)
+            value = re.search(rf'\bw:{name}="(\d+)"', tag.group(0)) if tag else None
+            return int(value.group(1)) if value else default
+
+        width, height = attribute("pgSz", "w", 11906), attribute("pgSz", "h", 16838)
+        margins = attribute("pgMar", "left", 1134) + attribute("pgMar", "right", 1134)
+        return (max(width, height) if landscape else min(width, height)) - margins
 
     def part(self, name: str) -> bytes | None:
         return next((data for part, data in self.parts if part == name), None)
@@ -129,8 +141,10 @@ def _load(path: Path, _mtime: float) -> Template:
     document = by_name.get("word/document.xml")
     if document is None:
         raise TemplateError(f"The report template {path.name} has no word/document.xml.")
+    numbers_pages = any("PAGE" in data.decode("utf-8", "ignore") for name, data in parts
+                        if re.fullmatch(r"word/(header|footer)\d*\.xml", name))
     return Template(path, parts, _styles(by_name.get("word/styles.xml"), path),
-                    _head(document.decode("utf-8"), path), _section(document, path))
+                    _head(document.decode("utf-8"), path), _section(document, path), numbers_pages)
 
 
 def load_template(path: Path | str | None = None) -> Template:

@@ -23,7 +23,7 @@ from meapp.modelbase import utcnow
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.models import Evidence
-from meapp.submissions.service import check_text, check_writable
+from meapp.submissions.rules import check_text, check_writable
 
 MAX_BYTES = 10 * 1024 * 1024
 ODF = {

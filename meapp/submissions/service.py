@@ -16,26 +16,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from meapp.audit.service import record
 from meapp.auth.permissions import Action, can
 from meapp.core.messages import N_
-from meapp.core.periods import Period, PeriodError, default_due_date
+from meapp.core.periods import Period, default_due_date
 from meapp.core.text import (
-    CELL_LIMIT,
-    CODE_LIMIT,
-    COMBINATION_LIMIT,
-    COMMENT_LIMIT,
-    NARRATIVE_LIMIT,
     REASON_LIMIT,
-    strip_control,
-    text_problem,
 )
 from meapp.errors import (
     BlockedError,
     BusyError,
     ConflictError,
-    InvalidText,
     PeriodShut,
     PermissionDenied,
     UnknownCells,
-    UnknownPeriod,
     WorkflowError,
 )
 from meapp.extensions import db
@@ -46,17 +37,16 @@ from meapp.submissions import queries
 from meapp.submissions.grid import finding_key as stored_finding_key
 from meapp.submissions.models import EDITABLE, PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.submissions.models import Finding as FindingRow
+from meapp.submissions.rules import (
+    ValueEntry,
+    check_entries,
+    check_period,
+    check_text,
+    check_writable,
+    period_open_for,
+    project_period,
+)
 from meapp.validation import RawValue, ValidationResult, validate
-
-
-@dataclass(frozen=True)
-class ValueEntry:
-    """One cell to write: a value for an indicator's total or one category; None or '' clears it."""
-
-    indicator: str
-    value: str | Decimal | None
-    combination: str = ""
-    comment: str | None = None  # None keeps the stored comment
 
 
 @dataclass
@@ -73,36 +63,9 @@ def _jsonable(params: dict) -> dict:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
 
 
-def check_text(text: str | None, limit: int, field: str) -> None:
-    """Refuse text with control characters or beyond its field's length (core.text), saying where."""
-    problem = text_problem(text, limit)
-    if problem is not None:
-        raise InvalidText(problem.value, field, limit)
-
-
-def check_entries(entries: list[ValueEntry], narrative_en: str | None = None, narrative_fr: str | None = None) -> None:
-    """The text rules for a batch of cells and narratives, before anything is read or written."""
-    for entry in entries:
-        where = strip_control(f"{entry.indicator[:CODE_LIMIT]} {entry.combination[:COMBINATION_LIMIT]}".strip())
-        check_text(entry.indicator, CODE_LIMIT, where)
-        check_text(entry.combination, COMBINATION_LIMIT, where)
-        if isinstance(entry.value, str):
-            check_text(entry.value, CELL_LIMIT, where)
-        check_text(entry.comment, COMMENT_LIMIT, where)
-    check_text(narrative_en, NARRATIVE_LIMIT, "narrative_en")
-    check_text(narrative_fr, NARRATIVE_LIMIT, "narrative_fr")
-
-
 def _require(actor, action: Action, project: Project) -> None:
     if not can(actor, action, project):
         raise PermissionDenied()
-
-
-def _check_period(period: str) -> str:
-    try:
-        return Period.parse(period).code
-    except PeriodError as exc:
-        raise UnknownPeriod(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period) from exc
 
 
 def _check_version(submission: Submission, expected_version: int | None) -> None:
@@ -155,15 +118,6 @@ def _store_findings(submission: Submission, result: ValidationResult, indicator_
         submission.findings.append(row)
 
 
-def _period_open_for(actor, code: str) -> None:
-    """Implementers report only in open periods; the secretariat may correct any period."""
-    if actor.is_secretariat:
-        return
-    period = queries.reporting_period(code)
-    if period is None or period.status is not PeriodStatus.OPEN:
-        raise WorkflowError(N_("The reporting period %(period)s is not open."), period=code)
-
-
 def _fits(value: Decimal) -> bool:
     """A number the value column holds exactly (18 digits, 4 decimals); others are kept as typed text."""
     try:
@@ -190,44 +144,6 @@ def _format_raw(value) -> str | None:
     return str(value)
 
 
-def _project_period(project: Project, period: str) -> str:
-    """The period's code, refused when it is not one the project reports for (frequency and dates)."""
-    code = _check_period(period)
-    parsed = Period.parse(code)
-    if parsed.frequency != project.reporting_frequency or len(code) > 7:
-        raise UnknownPeriod(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=period)
-    if not project.reports_in(parsed):
-        raise UnknownPeriod(N_("%(period)s is outside the project's dates: it reports from %(first)s to %(last)s."),
-                            period=code, first=project.periods()[0].code if project.periods() else "",
-                            last=project.periods()[-1].code if project.periods() else "")
-    return code
-
-
-def check_writable(project: Project, period: str, submission: Submission | None,
-                   today: dt.date | None = None) -> str:
-    """The one rule every write into a project's period obeys (values, narratives, justifications, evidence).
-
-    A period takes new figures only when it is one of the project's periods, has begun (or the
-    secretariat opened it early), its reporting round is not closed, and its report is still in the
-    implementer's hands. Only the secretariat reopens a closed period or an approved report. Returns
-    the period's code; raises UnknownPeriod (404) or PeriodShut (409) with the true reason.
-    """
-    code = _project_period(project, period)
-    if submission is not None and (submission.is_locked or submission.status is SubmissionStatus.APPROVED):
-        raise PeriodShut(N_("The report for %(period)s is already approved: only the secretariat can reopen it."),
-                         period=code)
-    if submission is not None and submission.status not in EDITABLE:
-        raise PeriodShut(N_("This submission is %(status)s: it cannot be changed."), status=submission.status.value)
-    reporting = queries.reporting_period(code)
-    if reporting is not None and reporting.status is PeriodStatus.CLOSED:
-        raise PeriodShut(N_("The reporting period %(period)s is closed: only the secretariat can reopen it."),
-                         period=code)
-    today = today or dt.date.today()
-    if Period.parse(code).start_date > today and (reporting is None or reporting.status is not PeriodStatus.OPEN):
-        raise PeriodShut(N_("%(period)s has not begun yet: its values can be entered once it starts."), period=code)
-    return code
-
-
 def save(project: Project, period: str, actor, entries: list[ValueEntry], *, narrative_en: str | None = None,
          narrative_fr: str | None = None, expected_version: int | None = None, lang: str = "en",
          dry_run: bool = False) -> SaveOutcome:
@@ -238,7 +154,7 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
     """
     _require(actor, Action.EDIT, project)
     check_entries(entries, narrative_en, narrative_fr)
-    period = _project_period(project, period)
+    period = project_period(project, period)
     submission = queries.find_submission(project, period)
     check_writable(project, period, submission)
     if submission is not None:
@@ -358,7 +274,7 @@ def import_values(project: Project, period: str, actor, entries: list[ValueEntry
 
 
 def _load(project: Project, period: str) -> Submission:
-    submission = queries.find_submission(project, _check_period(period))
+    submission = queries.find_submission(project, check_period(period))
     if submission is None:
         raise WorkflowError(N_("Nothing has been reported for %(period)s yet."), period=period)
     return submission
@@ -414,7 +330,7 @@ def submit(project: Project, period: str, actor, expected_version: int | None = 
         raise PeriodShut(N_("This submission is %(status)s: it cannot be submitted."),
                          status=submission.status.value)
     check_writable(project, submission.period, submission)
-    _period_open_for(actor, submission.period)
+    period_open_for(actor, submission.period)
     _check_version(submission, expected_version)
     result = revalidate(project, submission, lang)
     if justifications:
@@ -485,7 +401,7 @@ def set_reporting_period(actor, code: str, status: PeriodStatus, due_date: dt.da
     """Open, close or plan a reporting round (secretariat only)."""
     if not getattr(actor, "is_secretariat", False):
         raise PermissionDenied()
-    code = _check_period(code)
+    code = check_period(code)
     if len(code) > 7:
         raise WorkflowError(N_("“%(period)s” is not a period (expected e.g. 2023Q1)."), period=code)
     period = queries.reporting_period(code)

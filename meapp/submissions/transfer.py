@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from meapp.core.numbers import NumberError, parse_decimal
 from meapp.core.text import text_problem
-from meapp.submissions.service import ValueEntry
+from meapp.submissions.rules import ValueEntry
 from meapp.validation.inputs import combination_key, parse_combination
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -16,7 +16,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 
-from meapp.reports import excel, iptt, metrics, service
+from meapp.reports import excel, excel_layout, iptt, metrics, service
 from meapp.reports.inputs import CategoryIn, DisaggregationIn, IndicatorIn, LevelIn, ProjectIn
 from tests.app.test_ooxml_schema import (  # noqa: F401 (ooxml: the fixture, schemas loaded once per session)
     EXCEL_PARTS,
@@ -225,7 +225,7 @@ def test_a_wide_iptt_prints_over_pages_breaking_between_periods():
     periods = tuple(f"{year}Q{q}" for year in (2023, 2024, 2025) for q in range(1, 5))
     built, book, _ = workbook(project(periods))
     sheet = book.worksheets[0]
-    assert sheet.page_setup.scale >= excel.MIN_SCALE and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.scale >= excel_layout.MIN_SCALE and not sheet.sheet_properties.pageSetUpPr.fitToPage
     breaks = [b.id for b in sheet.col_breaks.brk]
     fixed = len(built.fixed_headers)
     assert breaks and all((b - fixed) % 3 == 0 for b in breaks)  # a period's target, actual, met stay together
@@ -285,7 +285,7 @@ def test_annex_workbook_prints_legibly(tx, lang):
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, 11)]
     assert all(w <= high + 1 for w, high in zip(widths, excel.ANNEX_MAX, strict=True))
     # Printed one page wide at a legible scale: no more than a page's width divided by the lowest scale.
-    assert sum(excel._px(w) for w in widths) * excel.MIN_SCALE / 100 <= excel.PAGE_PX * 1.1
+    assert sum(excel_layout.column_px(w) for w in widths) * excel_layout.MIN_SCALE / 100 <= excel_layout.PAGE_PX * 1.1
     rows = list(sheet.iter_rows(min_row=5))
     assert rows and all(c.alignment.wrap_text for c in rows[0])
     tall = [r[0].row for r in rows if len(r[5].value or "") > 300]

@@ -91,13 +91,7 @@ def test_documents_on_a_template_resaved_by_libreoffice(ooxml, app, tx, resaved,
 
 
 def test_a_template_without_a_needed_style_says_which(tmp_path, tx):
-    broken = tmp_path / "no-small.docx"
-    with zipfile.ZipFile(SHIPPED) as source, zipfile.ZipFile(broken, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/styles.xml":
-                data = data.replace(b'<w:name w:val="Small"/>', b'<w:name w:val="Tiny"/>')
-            target.writestr(item, data)
+    broken = _without_small(tmp_path)
     from meapp.reports import loader, model, word
 
     data = loader.load_project(_project(tx, "PALIM"), None)

@@ -314,7 +314,8 @@ def test_a_stale_catalog_is_compiled_again(monkeypatch, tmp_path):
     assert "Se connecter" in _login_page_in_french(create_app())
 
 
-def test_a_read_only_translations_directory_is_compiled_elsewhere(monkeypatch, tmp_path):
+def _read_only_copy(monkeypatch, tmp_path) -> Path:
+    """A copy of the catalogs' sources in a folder that refuses the compiled files, as a read-only install."""
     translations = _po_only_copy(tmp_path)
     compile_one = catalogs._write_mo
 
@@ -324,6 +325,11 @@ def test_a_read_only_translations_directory_is_compiled_elsewhere(monkeypatch, t
         compile_one(po, mo)
 
     monkeypatch.setattr(catalogs, "_write_mo", read_only)
+    return translations
+
+
+def test_a_read_only_translations_directory_is_compiled_elsewhere(monkeypatch, tmp_path):
+    translations = _read_only_copy(monkeypatch, tmp_path)
     _production_env(monkeypatch, tmp_path, translations)
     app = create_app()
     assert app.config["BABEL_TRANSLATION_DIRECTORIES"] != str(translations)
@@ -370,15 +376,7 @@ def test_documents_read_the_catalogs_the_screens_read(monkeypatch, tmp_path):
     """A read-only install compiles into a temporary directory: documents must speak French there too."""
     from meapp.reports import i18n as report_i18n
 
-    translations = _po_only_copy(tmp_path)
-    compile_one = catalogs._write_mo
-
-    def read_only(po: Path, mo: Path) -> None:
-        if translations in mo.parents:
-            raise PermissionError(30, "Read-only file system", str(mo))
-        compile_one(po, mo)
-
-    monkeypatch.setattr(catalogs, "_write_mo", read_only)
+    translations = _read_only_copy(monkeypatch, tmp_path)
     monkeypatch.setattr(report_i18n, "TRANSLATIONS_DIR", translations)
     report_i18n._catalog.cache_clear()
     try:
