@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
-from meapp.core.text import CONTROL, strip_control
+from meapp.core.text import CONTROL
 
 
 def no_control_characters(_form, field) -> None:
@@ -23,8 +23,6 @@ class MeForm(FlaskForm):
                 unbound_field.kwargs["validators"] = [no_control_characters, *validators]
             return unbound_field.bind(form=form, **options)
 
-
-strip_control_characters = strip_control
 
 
 # Every edit names the version its page showed (0 before the first save of a report): without it a

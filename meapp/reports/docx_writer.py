@@ -370,7 +370,7 @@ class DocxWriter:
         section = (template.section or self.__section_xml(False, first=True)) if self._sections == 0 \
             else self.__section_xml(False, first=False)
         if self.header_text or self.page_label:
-            header_id = new_rel(HEADER_REL, self.__header_part(template, added, override))
+            header_id = new_rel(HEADER_REL, self.__header_part(template, rels, added, override))
             reference = f'<w:headerReference w:type="default" r:id="{header_id}"/>'
             strip = re.compile(r'<w:headerReference w:type="default"[^>]*/>')
             body = re.sub(r"(<w:sectPr\b[^>]*>)", lambda m: m.group(1) + reference, strip.sub("", body))
@@ -403,7 +403,7 @@ class DocxWriter:
                 target.writestr(name, data)
         return out.getvalue()
 
-    def __header_part(self, template, added: dict, override) -> str:
+    def __header_part(self, template, rels, added: dict, override) -> str:
         """A header part for every page but the cover: the running text, then "page X of Y" as fields.
 
         A template with its own header (a logo) keeps it: the running line is added under it."""
@@ -422,7 +422,6 @@ class DocxWriter:
         line = (f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Small")}"/><w:jc w:val="right"/></w:pPr>'
                 f'{run(self.header_text) if self.header_text else ""}{fields}</w:p>')
         existing = re.search(r'<w:headerReference w:type="default" r:id="([^"]+)"', template.section)
-        rels = etree.fromstring(dict(template.parts).get("word/_rels/document.xml.rels") or b"<x/>")
         target = next((r.get("Target") for r in rels if existing and r.get("Id") == existing.group(1)), None)
         if target:
             name = "word/" + target.lstrip("/").removeprefix("word/")

@@ -12,7 +12,6 @@ from babel.support import Translations
 
 from meapp.core.bilingual import marked, pick
 from meapp.core.catalogs import compiled
-from meapp.core.messages import N_  # noqa: F401 (re-exported for the modules of this package)
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 from meapp.reports.text import typeset

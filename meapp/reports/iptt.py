@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from meapp.core.messages import N_
 from meapp.core.progress import to_date
 from meapp.reports import metrics
-from meapp.reports.i18n import N_, Lang
+from meapp.reports.i18n import Lang
 from meapp.reports.inputs import IndicatorIn, ProjectIn
 from meapp.reports.model import LEVEL_NAMES, UNIT_NAMES
 

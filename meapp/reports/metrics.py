@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from meapp.core.messages import N_
 from meapp.core.progress import percent_met as progress_percent
 from meapp.core.progress import to_date
-from meapp.reports.i18n import N_
 from meapp.reports.inputs import IndicatorIn, ProjectIn
 
 # Status of an indicator: its actual to date against its target to date.

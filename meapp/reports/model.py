@@ -5,9 +5,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from meapp.core.messages import N_
 from meapp.core.progress import to_date
 from meapp.reports import metrics
-from meapp.reports.i18n import N_, Lang
+from meapp.reports.i18n import Lang
 from meapp.reports.inputs import IndicatorIn, ProjectIn
 from meapp.validation import messages
 

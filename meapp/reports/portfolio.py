@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from meapp.core.messages import N_
 from meapp.reports import metrics
-from meapp.reports.i18n import N_, Lang
+from meapp.reports.i18n import Lang
 from meapp.reports.inputs import ProjectIn
 from meapp.reports.model import ResultRow, result_row
 
