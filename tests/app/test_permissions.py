@@ -1,29 +1,12 @@
 """Every route × every kind of user. A new route fails the completeness test until it is listed here."""
 import pytest
 
-# Demo accounts: PALIM is led by "Belgium", funded by DG HOME; BMZ funds only KOSOVO-SPM; IOM implements others.
-USERS = {
-    "anonymous": None,
-    "implementer": "impl.belgium@example.org",
-    "other_implementer": "impl.iom@example.org",
-    "funding_donor": "donor.eu-dg-home@example.org",
-    "other_donor": "donor.bmz@example.org",
-    "secretariat": "secretariat@example.org",
-}
-ALL_SIGNED_IN = {k: None for k in USERS if k != "anonymous"}
-
-
-def expect(anonymous, implementer, other_implementer, funding_donor, other_donor, secretariat):
-    return dict(anonymous=anonymous, implementer=implementer, other_implementer=other_implementer,
-                funding_donor=funding_donor, other_donor=other_donor, secretariat=secretariat)
-
-
-def same(anonymous, signed_in):
-    return expect(anonymous, *([signed_in] * 5))
-
+from tests.app.matrix_base import ALL_SIGNED_IN, USERS, VERSION, expect, same  # noqa: F401
+from tests.app.matrix_logframes import ROWS as LOGFRAME_ROWS
+from tests.app.matrix_people import ROWS as PEOPLE_ROWS
+from tests.app.matrix_projects import ROWS as PROJECT_ROWS
 
 P = "/projects/PALIM/periods"
-VERSION = object()  # replaced by the version the period's page shows, as a browser would send it
 # (endpoint, method) → (url, form data, expected status per user).
 # PALIM demo: 2020Q2 approved, 2020Q3 submitted, 2020Q4 draft.
 MATRIX = {
@@ -91,6 +74,9 @@ MATRIX = {
     ("compendium.move", "POST"): ("/compendium/gfmd-2020/practices/icmpd-palim/move", {"direction": "down"},
                                   expect(302, 403, 403, 403, 403, 302)),
 }
+for _rows in (PEOPLE_ROWS, PROJECT_ROWS, LOGFRAME_ROWS):
+    assert not set(_rows) & set(MATRIX), set(_rows) & set(MATRIX)
+    MATRIX.update(_rows)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -105,7 +91,7 @@ CASES = [(route, who) for route in MATRIX for who in USERS]
 @pytest.mark.parametrize("route, who", CASES, ids=[f"{e}-{m}-{w}" for (e, m), w in CASES])
 def test_route_permissions(client, login, tx, route, who):
     url, data, expected = MATRIX[route]
-    if data and data.get("version") is VERSION:
+    if data and data.get("version") is VERSION:  # a submission's version
         from sqlalchemy import select
 
         from meapp.submissions.models import Submission
@@ -113,6 +99,10 @@ def test_route_permissions(client, login, tx, route, who):
         period = url.split("/periods/")[1].split("/")[0]
         data = {**data, "version": tx.scalar(select(Submission.version).where(
             Submission.period == period, Submission.project.has(code="PALIM")))}
+    if data and any(callable(v) for v in data.values()):  # values read when the case runs (ids, versions)
+        data = {k: (v(tx) if callable(v) else v) for k, v in data.items()}
+    if callable(url):
+        url = url(tx)
     if USERS[who]:
         login(USERS[who])
     response = client.open(url, method=route[1], data=data)
