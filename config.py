@@ -30,6 +30,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    LOGFRAME_UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # a logframe workbook (flask logframes import, its web page)
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
     REDIS_URL = None
     # The Word template of every document: a .docx a person restyles (README: Reports). None: the shipped one.
@@ -48,6 +49,20 @@ class Config:
     TRUSTED_PROXIES = 0
     # The Strict-Transport-Security header, when set: the production configuration sets it.
     HSTS = None
+    # How long a set-password link (an invitation, or a new password) works, in seconds.
+    INVITATION_MAX_AGE = 72 * 3600
+    # The address people reach meapp at: links the command line prints or mails start with it.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Outgoing mail (invitations, notices to funders): nothing is sent while MAIL_SERVER is unset, and
+    # the screens show the link to pass on instead.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (usually port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "meapp@localhost"
+    MAIL_TIMEOUT = 10  # seconds
     DEMO_PASSWORD = "meapp-demo"
     ALLOW_DEMO_USERS = True
     IS_PRODUCTION = False

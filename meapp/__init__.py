@@ -47,10 +47,13 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
     request_guard.init_app(app)
     _configure_database(app)
 
+    from meapp.auth.admin_views import bp as users_bp
     from meapp.auth.views import bp as auth_bp
     from meapp.compendium.views import bp as compendium_bp
+    from meapp.imports.views import bp as imports_bp
     from meapp.logframes.views import bp as logframes_bp
     from meapp.main_views import bp as main_bp
+    from meapp.projects.admin_views import bp as organisations_bp
     from meapp.projects.views import bp as projects_bp
     from meapp.reports.views import bp as reports_bp
     from meapp.results.views import bp as results_bp
@@ -66,6 +69,9 @@ def create_app(config: dict | str | None = None, env: str | None = None) -> Flas
     app.register_blueprint(periods_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(compendium_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(users_bp)
     _register_presenters(app)
 
     from meapp.cli import register_cli

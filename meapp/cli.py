@@ -28,6 +28,12 @@ def register_cli(app: Flask) -> None:
     from meapp.compendium.cli import compendium
 
     app.cli.add_command(compendium)
+    from meapp.imports.projects_cli import projects
+
+    app.cli.add_command(projects)
+    from meapp.imports.cli import logframes
+
+    app.cli.add_command(logframes)
 
 
 @click.group(cls=AppGroup, help="Load reference and demonstration data.")
@@ -84,29 +90,132 @@ def users_list():
     click.echo(f"{count} users")
 
 
-@users.command("create", help="Create an account; the password is prompted, or read from stdin.")
+class Refused(click.ClickException):
+    """A refusal of the account commands: the message, and exit code 2."""
+
+    exit_code = 2
+
+
+def _refusal(error) -> str:
+    """A service refusal in English (the command line's language), every problem of it named."""
+    from meapp.core.problems import Problem
+
+    problems = getattr(error, "problems", None) or [Problem("", error.message_id, error.params)]
+    return "; ".join(p.text(lambda msgid, **params: msgid % params if params else msgid) for p in problems)
+
+
+def _account(email: str):
+    from meapp.auth.service import find_user
+
+    user = find_user(email)
+    if user is None:
+        raise Refused(f"no account with the email {email.strip().lower()}")
+    return user
+
+
+def _send_or_print_link(user, token: str, invitation: bool) -> None:
+    """Mail the set-password link when a mail server is configured, else print it to pass on."""
+    from meapp.auth.service import link_hours, send_password_link
+    from meapp.mail import mail_configured
+
+    link = f"{str(current_app.config['BASE_URL']).rstrip('/')}/set-password/{token}"
+    if mail_configured():
+        if send_password_link(user, link, invitation):
+            click.echo(f"Sent a set-password link to {user.email} (it works once, for {link_hours()} hours).")
+            return
+        click.echo(f"The mail to {user.email} could not be sent (see the log): pass the link on yourself.", err=True)
+    click.echo(f"Set-password link for {user.email} (it works once, for {link_hours()} hours):")
+    click.echo(link)
+
+
+@users.command("create", help="Create an account; the password is prompted, or read from stdin, or with "
+                              "--invite the person chooses it through a set-password link.")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["secretariat", "implementer", "donor"]), required=True)
 @click.option("--org", "organisation", default=None, help="Organisation name or acronym (required for implementer and donor).")
 @click.option("--name", default="", help="Display name.")
 @click.option("--locale", type=click.Choice(["en", "fr"]), default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def users_create(email, role, organisation, name, locale, password_stdin):
+@click.option("--invite", is_flag=True, help="No password: print (or mail) a set-password link instead.")
+def users_create(email, role, organisation, name, locale, password_stdin, invite):
     from meapp.auth.models import Role
-    from meapp.auth.service import NewUser, UserError, create_user
+    from meapp.auth.service import NewUser, UserError, create_user, invite_user
+    from meapp.errors import WorkflowError
 
+    spec = NewUser(email=email, role=Role(role), organisation=organisation, name=name, locale=locale)
+    if invite:
+        try:
+            user, token = invite_user(None, spec)
+        except WorkflowError as exc:
+            db.session.rollback()
+            raise Refused(_refusal(exc)) from exc
+        db.session.commit()
+        click.echo(f"Created {user.role.value} {user.email}" + (f" ({user.organisation.name})" if user.organisation
+                                                               else "") + " without a password.")
+        _send_or_print_link(user, token, invitation=True)
+        return
     if password_stdin or not sys.stdin.isatty():
         password = (sys.stdin.readline() or "").rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(NewUser(email=email, role=Role(role), organisation=organisation, name=name, locale=locale),
-                           password)
+        user = create_user(spec, password)
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}" + (f" ({user.organisation.name})" if user.organisation else ""))
+
+
+@users.command("invite", help="A set-password link for an existing account (an invitation, or a forgotten "
+                              "password): mailed when a mail server is configured, else printed.")
+@click.argument("email")
+def users_invite(email):
+    from meapp.auth.service import issue_password_link
+    from meapp.errors import WorkflowError
+
+    user = _account(email)
+    try:
+        token = issue_password_link(None, user)
+    except WorkflowError as exc:
+        db.session.rollback()
+        raise Refused(_refusal(exc)) from exc
+    db.session.commit()
+    _send_or_print_link(user, token, invitation=user.last_login_at is None)
+
+
+@users.command("deactivate", help="Close an account: it cannot sign in and is signed out everywhere.")
+@click.argument("email")
+@click.option("--reason", default="", help="Why (kept in the audit trail).")
+def users_deactivate(email, reason):
+    from meapp.auth.service import deactivate_user
+    from meapp.errors import WorkflowError
+
+    user = _account(email)
+    try:
+        changed = deactivate_user(None, user, reason)
+    except WorkflowError as exc:
+        db.session.rollback()
+        raise Refused(_refusal(exc)) from exc
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}." if changed else f"{user.email} was already inactive: nothing changed.")
+
+
+@users.command("activate", help="Open a deactivated account again (its password is unchanged).")
+@click.argument("email")
+@click.option("--reason", default="", help="Why (kept in the audit trail).")
+def users_activate(email, reason):
+    from meapp.auth.service import reactivate_user
+    from meapp.errors import WorkflowError
+
+    user = _account(email)
+    try:
+        changed = reactivate_user(None, user, reason)
+    except WorkflowError as exc:
+        db.session.rollback()
+        raise Refused(_refusal(exc)) from exc
+    db.session.commit()
+    click.echo(f"Activated {user.email}." if changed else f"{user.email} was already active: nothing changed.")
 
 
 @click.group(cls=AppGroup, help="Translation catalogs (Babel).")

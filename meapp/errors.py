@@ -97,3 +97,43 @@ class InvalidText(WorkflowError):
         else:
             super().__init__(N_("%(field)s may hold at most %(limit)s characters."), field=field, limit=limit)
         self.problem, self.field, self.limit = problem, field, limit
+
+
+class StaleVersion(ConflictError):
+    """Someone saved a record (a project, an organisation, an account, a logframe) after this page was opened;
+    `message_id` names the record and takes the version now stored."""
+
+    def __init__(self, message_id: str, current_version: int | None):
+        WorkflowError.__init__(self, message_id, **({} if current_version is None else {"version": current_version}))
+        self.current_version = current_version
+        self.changes = []
+
+
+class InvalidInput(WorkflowError):
+    """Nothing was saved: `problems` (meapp.core.problems.Problem) names each field that is wrong (its `where`)."""
+
+    status = 400
+
+    def __init__(self, problems: list):
+        first = problems[0]
+        super().__init__(first.message_id, **dict(first.params))
+        self.problems = list(problems)
+
+
+class LogframeConflict(StaleVersion):
+    """Someone changed the logframe (or its state) after this page was opened."""
+
+    def __init__(self, current_version: int | None):
+        if current_version is None:  # found while saving: the newer version is not known yet
+            super().__init__(N_("Someone else changed this logframe while you were saving it. Nothing of yours was "
+                                "saved: look at it again and redo your change."), None)
+        else:
+            super().__init__(N_("Someone else changed this logframe after you opened it (now version %(version)s). "
+                                "Nothing of yours was saved: look at it again and redo your change."),
+                             current_version)
+
+
+class LogframeStateError(WorkflowError):
+    """The logframe is not in the state the action needs (submitting an approved one, returning a draft...)."""
+
+    status = 409

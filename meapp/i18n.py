@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meapp.core import catalogs
-from meapp.core.bilingual import localized
+from meapp.core.bilingual import localized, pick
 from meapp.core.numbers import decimal_pattern, format_number
 from meapp.core.periods import period_label
 from meapp.extensions import babel
@@ -47,6 +47,13 @@ def format_value(value, decimals: int | None = None) -> str:
 def text(obj, field: str):
     """Bilingual content in the current language (falls back to the other, flagged)."""
     return localized(obj, field, current_language())
+
+
+def organisation_name(organisation) -> str:
+    """An organisation's name as the reader reads it: its French name in French when it has one."""
+    if organisation is None:
+        return ""
+    return pick(organisation.name, organisation.name_fr, current_language()).text
 
 
 ENUM_LABELS = {
@@ -125,6 +132,7 @@ def init_app(app: Flask) -> None:
         percent=lambda v, fmt="#,##0 %": format_percent(v, fmt) if v is not None else "",
         label=enum_label,
         country=country_name,
+        org=organisation_name,
     )
     app.jinja_env.globals.update(
         text=text,

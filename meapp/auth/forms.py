@@ -1,9 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from meapp.forms import MeForm
+from meapp.forms import MeForm, version_field
 
 
 def _strip(value):
@@ -33,3 +42,52 @@ class ProfileForm(MeForm):
 
 class LanguageForm(MeForm):
     submit = SubmitField()
+
+
+# Accounts (secretariat) and the set-password page. The forms parse; meapp.auth.service checks
+# everything, and its problems are shown beside these fields (same names as its problems' places).
+
+
+class UserFilterForm(MeForm):
+    """Filters of the account list (GET, no state change: no CSRF token)."""
+
+    class Meta(MeForm.Meta):
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), validators=[Optional()], validate_choice=True)
+    organisation = SelectField(_l("Organisation"), validators=[Optional()], validate_choice=True)
+    active = SelectField(_l("Status"), validators=[Optional()], validate_choice=True)
+
+
+class UserEditForm(MeForm):
+    # The service checks the choices (meapp.auth.service), with every other field's problems at once.
+    name = StringField(_l("Name"), validators=[Optional()])
+    role = SelectField(_l("Role"), validate_choice=False)
+    organisation = SelectField(_l("Organisation"), validators=[Optional()], validate_choice=False,
+                               description=_l("Required for implementers and donors: they see that organisation’s "
+                                              "projects."))
+    locale = SelectField(_l("Language"), validators=[Optional()], validate_choice=False)
+    version = version_field()
+
+
+class UserCreateForm(MeForm):
+    email = EmailField(_l("Email"), validators=[Optional()])
+    name = StringField(_l("Name"), validators=[Optional()])
+    role = SelectField(_l("Role"), validate_choice=False)
+    organisation = SelectField(_l("Organisation"), validators=[Optional()], validate_choice=False,
+                               description=_l("Required for implementers and donors: they see that organisation’s "
+                                              "projects."))
+    locale = SelectField(_l("Language"), validators=[Optional()], validate_choice=False,
+                         description=_l("The language of the invitation and of the pages, until the person "
+                                        "chooses another."))
+
+
+class AccountStatusForm(MeForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional()], render_kw={"rows": 2})
+
+
+class SetPasswordForm(MeForm):
+    password = PasswordField(_l("New password"), validators=[Optional()])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[Optional()])
+    submit = SubmitField(_l("Set my password"))

@@ -38,10 +38,19 @@ class Organisation(TimestampMixin, db.Model):
     name_fr: Mapped[str] = mapped_column(sa.String(200), default="")
     # A programme or a directorate counts under its parent: a funder's portfolio covers its children.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    # An inactive organisation keeps its history but takes no new account, project or child.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # A duplicate merged into another: everything it held moved there (meapp.projects.organisations).
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     users = relationship("User", back_populates="organisation")
-    parent: Mapped["Organisation | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Organisation"]] = relationship(back_populates="parent")
+    parent: Mapped["Organisation | None"] = relationship(remote_side=[id], back_populates="children",
+                                                         foreign_keys=[parent_id])
+    children: Mapped[list["Organisation"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
+    merged_into: Mapped["Organisation | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     def family_ids(self) -> set[int]:
         """This organisation and every organisation under it (its programmes, directorates...)."""
@@ -82,6 +91,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Rotated on logout and password change, so a copied session cookie stops working.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token, unique=True)
     last_login_at: Mapped[dt.datetime | None]
+    # Bumped by the changes a person makes to an account (meapp.auth.service), not by signing in, so
+    # that the secretariat's edit page is stale only when the account itself changed.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     organisation = relationship("Organisation", back_populates="users")
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meapp.auth import service, throttle
 from meapp.auth.demo import demo_users_allowed
-from meapp.auth.forms import LanguageForm, LoginForm, ProfileForm
+from meapp.auth.forms import LanguageForm, LoginForm, ProfileForm, SetPasswordForm
 from meapp.extensions import db
+from meapp.i18n import error_message
 
 bp = Blueprint("auth", __name__)
 
@@ -102,3 +104,54 @@ def set_language(lang: str):
         service.set_locale(current_user._get_current_object(), lang)
         db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.after_request
+def _no_store_for_links(response):
+    """A set-password page names an account and carries its link: no cache keeps it, even signed out."""
+    if request.endpoint == "auth.set_password":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The page a set-password link opens (an invitation, or a new password): it signs the person in."""
+    try:
+        account = service.user_for_password_token(token)
+    except service.InvalidPasswordLink as error:
+        return render_template("auth/password_link_invalid.html", message=error_message(error)), 400
+    if account.locale and session.get("lang") is None:
+        # The language the secretariat chose for the person: the invitation's page already speaks it, unless
+        # the person switched language on it.
+        with force_locale(account.locale):
+            return _set_password_page(token, account)
+    return _set_password_page(token, account)
+
+
+def _set_password_page(token: str, account):
+    form = SetPasswordForm()
+    page = {"form": form, "account": account, "min_length": service.MIN_PASSWORD_LENGTH}
+    if not form.validate_on_submit():
+        return render_template("auth/set_password.html", **page), (400 if form.errors else 200)
+    problems = service.password_problems(form.password.data, form.confirm.data)
+    if not problems:
+        try:
+            account = service.set_password_with_token(token, form.password.data)
+            service.note_login(account)
+            db.session.commit()
+        except service.InvalidPasswordLink as error:  # used or revoked since the page was opened
+            db.session.rollback()
+            return render_template("auth/password_link_invalid.html", message=error_message(error)), 400
+        except service.InvalidAccount as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            _renew_session()
+            login_user(account)
+            flash(_("Your password is set: you are signed in."), "success")
+            return redirect(url_for("main.home"))
+    for problem in problems:
+        field = form.confirm if problem.where == "confirm" else form.password
+        field.errors = list(field.errors) + [_(problem.message_id, **dict(problem.params))]
+    return render_template("auth/set_password.html", **page), 400

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from meapp.core.messages import N_
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -20,8 +22,11 @@ class Problem:
 
     def text(self, gettext) -> str:
         """The message translated by `gettext` (a function taking the msgid and keyword parameters)."""
-        message = gettext(self.message_id, **dict(self.params))
-        return f"{self.where}: {message}" if self.where else message
+        params = dict(self.params)
+        if "reason_id" in params:  # a message inside the message (why a rule does not parse): translated first
+            params["reason"] = gettext(params.pop("reason_id"), **dict(params.pop("reason_params", None) or {}))
+        message = gettext(self.message_id, **params)
+        return gettext(N_("%(place)s: %(message)s"), place=self.where, message=message) if self.where else message
 
 
 class ProblemsError(ValueError):

@@ -9,6 +9,7 @@ machinery becomes one `UnsafeZip` with a reason code.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -51,7 +52,9 @@ class UnsafeZip(Exception):
     """The archive is refused. `reason` is one of:
 
     not_a_zip, too_many_entries, bad_name, duplicate_name, encrypted, compression, too_large, ratio,
-    overlap, corrupt (records that contradict each other or the data), missing_entry.
+    overlap, corrupt (records that contradict each other or the data), missing_entry; and for
+    `inspect_workbook`: not_a_workbook, macro (a VBA project or an embedded object), external_link
+    (links to other workbooks or data connections), doctype (XML with a DTD or entity declarations).
     """
 
     def __init__(self, reason: str, **params):
@@ -238,3 +241,93 @@ def _check_no_overlap(entries: list[Entry], directory_start: int) -> None:
         limit = following.offset if following is not None else directory_start
         if entry.data_end > limit:
             raise UnsafeZip("overlap", name=entry.name)
+
+
+# --- Office Open XML spreadsheets ---------------------------------------------------------------------------
+# An .xlsx upload of a few MB holds some twenty parts that inflate to a few tens of MB at most.
+WORKBOOK_LIMITS = ZipLimits(max_entries=300, max_entry_size=60 * MB, max_total_size=120 * MB)
+SPREADSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: a VBA project, an embedded object
+_XML_HEAD = 64 * 1024
+_SMALL_XML = 1 * MB  # [Content_Types].xml and _rels/.rels are a few KB
+# Parts that fetch data from elsewhere when the workbook is opened or recalculated.
+_EXTERNAL_PARTS = ("xl/externallinks/", "xl/connections.xml")
+_EXTERNAL_TYPES = ("externallink", "connections+xml")
+
+
+def inspect_workbook(data: bytes, limits: ZipLimits = WORKBOOK_LIMITS) -> SafeZip:
+    """An .xlsx workbook, judged before any sheet is parsed: the zip directory (`inspect`), then the few parts
+    that define the package. Refused (UnsafeZip): a password-protected file (an encrypted compound file), a
+    package whose main part is not a worksheet workbook (.xlsm, .docx...), a VBA project or an embedded object
+    under any name, links to other workbooks or data connections, and XML declaring a DTD or entities."""
+    if data.startswith(OLE_SIGNATURE):
+        raise UnsafeZip("encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "not_a_workbook")
+    archive = inspect(data, limits)
+    if "[Content_Types].xml" not in archive or "_rels/.rels" not in archive:
+        raise UnsafeZip("not_a_workbook")
+    types = archive.read_entry("[Content_Types].xml", _SMALL_XML)
+    _check_xml(types)
+    lowered = _xml_text(types).casefold()
+    if "macroenabled" in lowered or "vbaproject" in lowered:
+        raise UnsafeZip("macro")
+    if any(word in lowered for word in _EXTERNAL_TYPES):
+        raise UnsafeZip("external_link")
+    for entry in archive.entries:
+        name = entry.name.casefold()
+        if entry.is_dir:
+            continue
+        if name.rsplit("/", 1)[-1] == "vbaproject.bin":
+            raise UnsafeZip("macro", name=entry.name)
+        if name.startswith(_EXTERNAL_PARTS):
+            raise UnsafeZip("external_link", name=entry.name)
+        is_xml = name.endswith((".xml", ".rels"))
+        head = archive.read_head(entry.name, _XML_HEAD if is_xml else len(OLE_SIGNATURE))
+        if head.startswith(OLE_SIGNATURE):
+            raise UnsafeZip("macro", name=entry.name)
+        if is_xml and head:
+            _check_xml(head)
+    if _main_part_type(archive, types) != SPREADSHEET_TYPE:
+        raise UnsafeZip("not_a_workbook")
+    return archive
+
+
+def _main_part_type(archive: SafeZip, types: bytes) -> str | None:
+    """The content type of the part the package's officeDocument relationship names."""
+    from defusedxml import ElementTree  # parses only what _check_xml found free of DTDs
+
+    try:
+        relationships = archive.read_entry("_rels/.rels", _SMALL_XML)
+        _check_xml(relationships)
+        targets = [r.get("Target", "") for r in ElementTree.fromstring(relationships)
+                   if r.tag.endswith("}Relationship") and r.get("Type", "").endswith("/officeDocument")
+                   and r.get("TargetMode", "Internal") == "Internal"]
+        defaults, overrides = {}, {}
+        for element in ElementTree.fromstring(types):
+            if element.tag.endswith("}Default"):
+                defaults[element.get("Extension", "").casefold()] = element.get("ContentType")
+            elif element.tag.endswith("}Override"):
+                overrides[element.get("PartName", "").lstrip("/").casefold()] = element.get("ContentType")
+    except (ElementTree.ParseError, ValueError, LookupError) as error:  # ValueError: defusedxml's refusals
+        raise UnsafeZip("not_a_workbook") from error
+    if len(targets) != 1:
+        raise UnsafeZip("not_a_workbook")
+    main = posixpath.normpath(targets[0].lstrip("/")).casefold()  # part names are case-insensitive
+    if main not in {name.casefold() for name in archive.names}:
+        raise UnsafeZip("not_a_workbook")
+    return overrides.get(main) or defaults.get(main.rsplit(".", 1)[-1])
+
+
+def _check_xml(head: bytes) -> None:
+    """XML, without a DTD (entity expansion, external entities)."""
+    text = _xml_text(head)
+    if not text.lstrip().startswith("<") or "\x00" in text:
+        raise UnsafeZip("not_a_workbook")
+    if "<!doctype" in text.casefold() or "<!entity" in text.casefold():
+        raise UnsafeZip("doctype")
+
+
+def _xml_text(xml: bytes) -> str:
+    """XML bytes as text, UTF-16 included (allowed in OOXML), without failing on a cut character."""
+    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return xml.decode("utf-16", "replace")
+    return xml.decode("utf-8", "replace").lstrip("\ufeff")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meapp.extensions import db
-from meapp.modelbase import Amount, TimestampMixin, enum_column
+from meapp.modelbase import Amount, TimestampMixin, enum_column, utcnow
 
 
 class LevelKind(str, Enum):
@@ -55,6 +55,14 @@ class MissingValueStrategy(str, Enum):
     NEVER_SKIP = "never_skip"
 
 
+class LogframeStatus(str, Enum):
+    """Where a logframe stands: changes drafted by the implementers await the secretariat's approval."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+
 class Operator(str, Enum):
     EQ = "=="
     NE = "!="
@@ -62,6 +70,29 @@ class Operator(str, Enum):
     LE = "<="
     GT = ">"
     GE = ">="
+
+
+class Logframe(TimestampMixin, db.Model):
+    """A project's logframe as a whole: its approval state, and the version every logframe write checks."""
+
+    __tablename__ = "logframes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[LogframeStatus] = mapped_column(enum_column(LogframeStatus), default=LogframeStatus.DRAFT)
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    return_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def was_approved(self) -> bool:
+        """Approved now or once before: from then on a change of targets is a revision with a reason."""
+        return self.status is LogframeStatus.APPROVED or self.approved_at is not None
 
 
 class ResultLevel(TimestampMixin, db.Model):
@@ -81,7 +112,9 @@ class ResultLevel(TimestampMixin, db.Model):
 
     parent: Mapped["ResultLevel | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["ResultLevel"]] = relationship(
-        back_populates="parent", order_by="ResultLevel.position", cascade="all, delete-orphan"
+        # No delete-orphan: a level moved to the top of the tree has no parent and is not deleted; the service
+        # deletes levels explicitly, children first.
+        back_populates="parent", order_by="ResultLevel.position", cascade="all"
     )
     indicators: Mapped[list["Indicator"]] = relationship(
         back_populates="result_level", order_by="Indicator.position"
@@ -112,16 +145,19 @@ class DisaggregationType(db.Model):
     )
 
     def category_keys_for(self, project) -> tuple[str, ...]:
-        """The categories a project's indicators can be split into — the one rule for grid, checks and documents.
+        """The categories a project's indicators can be split into — the one rule for grid, checks and documents."""
+        return project_category_keys(self.key, tuple(c.key for c in self.categories), project)
 
-        Countries of origin and destination are the project's own when it names them (in its order),
-        every country of the shared list otherwise; other disaggregations offer all their categories.
-        """
-        countries = {"origin_country": project.origin_countries,
-                     "destination_country": project.destination_countries}.get(self.key)
-        if countries:
-            return tuple(countries)
-        return tuple(c.key for c in self.categories)
+
+def project_category_keys(type_key: str, shared: tuple[str, ...], project) -> tuple[str, ...]:
+    """Of a disaggregation's shared categories, those a project's indicators are split into.
+
+    Countries of origin and destination are the project's own when it names them (in its order),
+    every country of the shared list otherwise; other disaggregations offer all their categories.
+    """
+    countries = {"origin_country": project.origin_countries,
+                 "destination_country": project.destination_countries}.get(type_key)
+    return tuple(countries) if countries else shared
 
 
 class DisaggregationCategory(db.Model):
@@ -175,6 +211,14 @@ class Indicator(TimestampMixin, db.Model):
     means_of_verification_fr: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
+    # The revision of its definition (spec.DEFINITION_FIELDS); each value records the one it was reported against.
+    revision: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # Retired: no longer reported, kept with its values (an indicator with values is never deleted).
+    retired_at: Mapped[dt.datetime | None]
+    retire_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The last change of its baseline, end target or period targets after the logframe was approved.
+    target_revised_at: Mapped[dt.datetime | None]
+    target_revision_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     result_level: Mapped[ResultLevel] = relationship(back_populates="indicators")
     disaggregation_types: Mapped[list[DisaggregationType]] = relationship(
@@ -184,8 +228,36 @@ class Indicator(TimestampMixin, db.Model):
         back_populates="indicator", cascade="all, delete-orphan", order_by="PeriodTarget.period"
     )
 
+    revisions: Mapped[list["IndicatorRevision"]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="IndicatorRevision.number"
+    )
+
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class IndicatorRevision(db.Model):
+    """Revision `number` of an indicator's definition, kept when the next revision replaced it.
+
+    `definition` holds spec.DEFINITION_FIELDS as JSON (decimals as strings), so that the definition
+    values were reported against can always be shown beside them.
+    """
+
+    __tablename__ = "indicator_revisions"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    indicator: Mapped[Indicator] = relationship(back_populates="revisions")
 
 
 class PeriodTarget(db.Model):

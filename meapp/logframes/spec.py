@@ -36,6 +36,16 @@ def _where() -> Mapping[str, str]:
     return {}
 
 
+def plain(value: Decimal | None) -> Decimal | None:
+    """A number without trailing zeros or exponent: 50.0000 (as a NUMERIC column gives it back) → 50, 0.50 → 0.5."""
+    if value is None:
+        return None
+    if value == 0:
+        return Decimal(0)  # no negative zero, no 0E-4
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
 @dataclass(frozen=True)
 class LevelSpec:
     code: str

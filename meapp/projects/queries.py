@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
+from meapp.auth.models import User
 from meapp.auth.permissions import organisation_ids, readable_participation
 from meapp.extensions import db
 from meapp.projects.models import (
@@ -14,6 +15,7 @@ from meapp.projects.models import (
     Project,
     ProjectCountry,
     ProjectOrganisation,
+    ProjectStatus,
     Sector,
 )
 
@@ -110,3 +112,66 @@ def filter_choices(user) -> dict[str, list]:
         )).order_by(Sector.key)
     ).all()
     return {"countries": sorted(countries), "funders": funders, "sectors": sectors}
+
+
+# What an organisation holds, for the secretariat's organisation screens and their service
+# (meapp.projects.organisations): counts per row of the list, and the detail a merge or a
+# deactivation is about.
+
+
+def organisation_project_counts(wanted) -> dict[int, int]:
+    """How many projects each organisation (ids in `wanted`) leads or takes part in, whatever its role (one query)."""
+    ids = list(wanted)
+    if not ids:
+        return {}
+    links = union(
+        select(ProjectOrganisation.organisation_id.label("organisation_id"),
+               ProjectOrganisation.project_id.label("project_id")).where(ProjectOrganisation.organisation_id.in_(ids)),
+        select(Project.lead_organisation_id, Project.id).where(Project.lead_organisation_id.in_(ids)),
+    ).subquery()
+    rows = db.session.execute(select(links.c.organisation_id, func.count(links.c.project_id.distinct()))
+                              .group_by(links.c.organisation_id))
+    return {organisation_id: count for organisation_id, count in rows}
+
+
+@dataclass(frozen=True)
+class OrganisationUsage:
+    """What points at an organisation: accounts, project roles, projects it leads, organisations under it."""
+
+    active_users: list[str]  # emails
+    inactive_users: int
+    participations: list[tuple[str, str]]  # (project code, role)
+    led_projects: list[str]  # codes
+    children: list[str]  # names
+    active_projects: list[str]  # codes of the active projects it leads or takes part in
+
+    def counts(self) -> dict[str, int]:
+        """The numbers an audit event keeps."""
+        return {"active_users": len(self.active_users), "inactive_users": self.inactive_users,
+                "participations": len(self.participations), "led_projects": len(self.led_projects),
+                "children": len(self.children)}
+
+
+def organisation_usage(organisation_id: int) -> OrganisationUsage:
+    """Everything that points at one organisation, in a fixed number of queries."""
+    users = db.session.execute(select(User.email, User.is_active_account)
+                               .where(User.organisation_id == organisation_id).order_by(User.email)).all()
+    participations = db.session.execute(
+        select(Project.code, ProjectOrganisation.role, Project.status)
+        .join(Project, Project.id == ProjectOrganisation.project_id)
+        .where(ProjectOrganisation.organisation_id == organisation_id)
+        .order_by(Project.code, ProjectOrganisation.role)).all()
+    led = db.session.execute(select(Project.code, Project.status)
+                             .where(Project.lead_organisation_id == organisation_id).order_by(Project.code)).all()
+    children = db.session.scalars(select(Organisation.name).where(Organisation.parent_id == organisation_id)
+                                  .order_by(Organisation.name)).all()
+    active = {code for code, _role, status in participations if status == ProjectStatus.ACTIVE}
+    active |= {code for code, status in led if status == ProjectStatus.ACTIVE}
+    return OrganisationUsage(
+        active_users=[email for email, is_active in users if is_active],
+        inactive_users=sum(1 for _email, is_active in users if not is_active),
+        participations=[(code, getattr(role, "value", role)) for code, role, _status in participations],
+        led_projects=[code for code, _status in led],
+        children=list(children),
+        active_projects=sorted(active),
+    )

@@ -49,6 +49,10 @@ class IndicatorIn:
     is_cumulative: bool = False  # reported as a running total since the start
     verification_en: str = ""  # means of verification
     verification_fr: str = ""
+    target_revised: dt.date | None = None  # its targets were last revised (after approval) on this day
+    # Retired on this day: the loader left out its targets and values of the periods it is retired for
+    # (submissions.queries.retired_for), so it is neither expected nor counted there; its past values stay.
+    retired: dt.date | None = None
 
 
 @dataclass(frozen=True)

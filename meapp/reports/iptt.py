@@ -16,7 +16,7 @@ from meapp.core.progress import to_date
 from meapp.reports import metrics
 from meapp.reports.i18n import Lang
 from meapp.reports.inputs import IndicatorIn, ProjectIn
-from meapp.reports.model import LEVEL_NAMES, UNIT_NAMES
+from meapp.reports.model import LEVEL_NAMES, UNIT_NAMES, indicator_name
 
 DIRECTION_NAMES = {"increase": N_("Increase"), "decrease": N_("Decrease")}
 AGGREGATION_NAMES = {"sum": N_("Sum of periods"), "latest": N_("Latest value"), "max": N_("Maximum"),
@@ -179,7 +179,7 @@ def build_iptt(data: ProjectIn, lang: str, today: dt.date) -> Iptt:
         status_label = t._(metrics.STATUS_LABELS[progress.status])
         rows.append(IpttRow(
             level=levels.get(indicator.level_id, ""), code=indicator.code,
-            name=t.pick(indicator.name_en, indicator.name_fr),
+            name=indicator_name(t, indicator),
             unit=t._(UNIT_NAMES[indicator.unit]), is_percent=indicator.unit == "percent",
             decimals=indicator.decimals, baseline=indicator.baseline, lop_target=indicator.target,
             cells=tuple(cells), to_date=progress.actual_to_date, of_lop=_fraction(progress.percent_of_end),

@@ -25,6 +25,7 @@ from meapp.reports.inputs import (
     SubsectionIn,
 )
 from meapp.submissions.models import Finding, ReportingPeriod, Submission, SubmissionStatus, Value
+from meapp.submissions.queries import first_handed_in, retired_for
 
 
 def _categories(dtype: DisaggregationType, project: Project) -> tuple[CategoryIn, ...]:
@@ -68,6 +69,11 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
         select(Finding).where(Finding.submission_id.in_(approved_ids), Finding.justification != "")
     ).all() if approved_ids else []
     due = dict(db.session.execute(select(ReportingPeriod.code, ReportingPeriod.due_date)).all())
+    # A retired indicator is expected and counted only in the periods whose report was handed in before its
+    # retirement (one rule: submissions.queries.retired_for); reading when each was first handed in takes a
+    # query only when a report was handed in again after a retirement.
+    retired_at = {i.id: i.retired_at for i in indicators if i.retired_at is not None}
+    handed_in = first_handed_in(submissions, min(retired_at.values(), default=None))
 
     by_project = defaultdict(lambda: defaultdict(list))
     for level in levels:
@@ -75,14 +81,23 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
     for indicator in indicators:
         by_project[indicator.project_id]["indicators"].append(indicator)
     indicator_project = {i.id: i.project_id for i in indicators}
+    handed_in_by = {(s.project_id, s.period): handed_in[s.id] for s in submissions}
+
+    def expected(indicator_id: int, period: str) -> bool:
+        """False where the indicator is retired for the period: neither its target nor a value counts there."""
+        return indicator_id not in retired_at or not retired_for(
+            retired_at[indicator_id], handed_in_by.get((indicator_project[indicator_id], period)))
+
     for indicator_id, period, value in targets:
-        by_project[indicator_project[indicator_id]]["targets"].append((indicator_id, period, value))
+        if expected(indicator_id, period):
+            by_project[indicator_project[indicator_id]]["targets"].append((indicator_id, period, value))
     submission_of = {s.id: s for s in submissions}
     for submission in submissions:
         by_project[submission.project_id]["submissions"].append(submission)
     for submission_id, indicator_id, combination, value in values:
         s = submission_of[submission_id]
-        by_project[s.project_id]["values"].append((indicator_id, s.period, combination, value))
+        if expected(indicator_id, s.period):
+            by_project[s.project_id]["values"].append((indicator_id, s.period, combination, value))
     for finding in justified:
         s = submission_of[finding.submission_id]
         by_project[s.project_id]["justified"].append((s.period, finding))
@@ -110,7 +125,9 @@ def load_projects(projects: list[Project], until: str | dict | None = None) -> l
                 tuple(DisaggregationIn(t.key, t.name_en, t.name_fr, _categories(t, project))
                       for t in i.disaggregation_types),
                 is_cumulative=i.is_cumulative, verification_en=i.means_of_verification_en or "",
-                verification_fr=i.means_of_verification_fr or "")
+                verification_fr=i.means_of_verification_fr or "",
+                target_revised=i.target_revised_at.date() if i.target_revised_at else None,
+                retired=i.retired_at.date() if i.retired_at else None)
                 for i in parts["indicators"]),
             targets={(i, p): v for i, p, v in parts["targets"] if p in allowed},
             values={(i, p, c): v for i, p, c, v in parts["values"] if p in allowed},

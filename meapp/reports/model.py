@@ -137,11 +137,27 @@ def _share(t: Lang, percent: Decimal | None, indicator: IndicatorIn, target: Dec
     return t.percent(percent)
 
 
+def _end_target(t: Lang, indicator: IndicatorIn) -> str:
+    """The end target, and when the targets were revised: the reader sees they are not those first agreed."""
+    target = _fmt(t, indicator.target, indicator)
+    if indicator.target_revised is None:
+        return target
+    return t._("%(target)s (revised on %(date)s)", target=target, date=t.date(indicator.target_revised))
+
+
+def indicator_name(t: Lang, indicator: IndicatorIn) -> str:
+    """The indicator's name, and the day it was retired: its figures stop there, by decision, not by neglect."""
+    name = t.pick(indicator.name_en, indicator.name_fr)
+    if indicator.retired is None:
+        return name
+    return t._("%(name)s (retired on %(date)s)", name=name, date=t.date(indicator.retired))
+
+
 def result_row(t: Lang, data: ProjectIn, indicator: IndicatorIn) -> ResultRow:
     p = metrics.progress(data, indicator)
     return ResultRow(
-        code=indicator.code, name=t.pick(indicator.name_en, indicator.name_fr), unit=t._(UNIT_NAMES[indicator.unit]),
-        baseline=_fmt(t, indicator.baseline, indicator), end_target=_fmt(t, indicator.target, indicator),
+        code=indicator.code, name=indicator_name(t, indicator), unit=t._(UNIT_NAMES[indicator.unit]),
+        baseline=_fmt(t, indicator.baseline, indicator), end_target=_end_target(t, indicator),
         period_target=_fmt(t, p.period_target, indicator), period_actual=_fmt(t, p.period_actual, indicator),
         to_date=_fmt(t, p.actual_to_date, indicator), percent_of_end=_share(t, p.percent_of_end, indicator,
                                                                             indicator.target),
@@ -267,7 +283,8 @@ def _quality(t: Lang, data: ProjectIn) -> list[tuple[str, str, str, str]]:
         for dis in indicator.disaggregations:
             names[dis.key] = t.pick(dis.name_en, dis.name_fr)
     return [(t.period(j.period), j.indicator,
-             messages.render(j.code, j.params, t.code, t._, lambda v: t.number(v), t.period, names), j.justification)
+             messages.render(j.code, j.params, t.code, t._, lambda v: t.number(v), t.period, names, date=t.date),
+             j.justification)
             for j in data.justified]
 
 
@@ -293,8 +310,7 @@ def build_progress_report(data: ProjectIn, lang: str, today: dt.date) -> Progres
     key_figures = []
     for indicator in keys:
         p = metrics.progress(data, indicator)
-        key_figures.append((t.pick(indicator.name_en, indicator.name_fr),
-                            _key_figure(t, indicator, p)))
+        key_figures.append((indicator_name(t, indicator), _key_figure(t, indicator, p)))
     key_figures.append((t._("Reports approved"), t._("%(approved)s of %(due)s periods due",
                                                      approved=counts["approved"], due=counts["due"])))
     return ProgressReport(

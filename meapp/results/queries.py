@@ -18,6 +18,7 @@ from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ResultLevel, ValidationRule
 from meapp.projects.models import Project
 from meapp.submissions.models import SHARED, Submission, SubmissionStatus, Value
+from meapp.submissions.queries import first_handed_in, retired_for
 
 
 @dataclass
@@ -117,7 +118,13 @@ def project_page(project: Project, include_drafts: bool = True) -> ProjectPage:
     for indicator_id, period, value in targets:
         rows[indicator_id].targets[period] = value
     period_of = {s.id: s.period for s in submissions}
+    # A retired indicator's values count only in the reports handed in before its retirement (the one rule).
+    retired_at = {i.id: i.retired_at for i in indicators if i.retired_at}
+    handed_in = first_handed_in(submissions, min(retired_at.values(), default=None))
     for value in values:
+        if value.indicator_id in retired_at and retired_for(retired_at[value.indicator_id],
+                                                            handed_in[value.submission_id]):
+            continue
         rows[value.indicator_id].values.setdefault(period_of[value.submission_id], {})[value.combination] = value
 
     by_level: dict[int, list[IndicatorRow]] = defaultdict(list)

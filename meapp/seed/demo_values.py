@@ -11,7 +11,7 @@ from meapp.audit.service import record
 from meapp.auth.models import Role, User
 from meapp.core.periods import Period, default_due_date
 from meapp.extensions import db
-from meapp.logframes.models import Aggregation, Direction, Indicator, PeriodTarget, Unit
+from meapp.logframes.models import Aggregation, Indicator, PeriodTarget, Unit
 from meapp.projects.models import ParticipationRole, Project
 from meapp.submissions.models import PeriodStatus, ReportingPeriod, Submission, SubmissionStatus, Value
 from meapp.submissions.queries import category_keys
@@ -35,26 +35,6 @@ def _clamp(value: Decimal, indicator: Indicator) -> Decimal:
     if indicator.max_value is not None:
         value = min(value, indicator.max_value)
     return value
-
-
-def period_target(indicator: Indicator, k: int, n: int) -> Decimal | None:
-    """The target of period k (0-based) of n, consistent with how the indicator adds up."""
-    end = indicator.target_value
-    if end is None or indicator.unit is Unit.TEXT:
-        return None
-    base = indicator.baseline_value or Decimal(0)
-    share = Decimal(k + 1) / Decimal(n)
-    if indicator.unit is Unit.YES_NO:
-        return end if k + 1 >= n / 2 else Decimal(0)
-    if indicator.direction is Direction.DECREASE:
-        value = base + (end - base) * share
-    elif indicator.aggregation is Aggregation.SUM:
-        value = end / n
-    elif indicator.aggregation in (Aggregation.LATEST, Aggregation.MAX) and indicator.unit is not Unit.PERCENT:
-        value = base + (end - base) * share
-    else:
-        value = end
-    return quantize(value, indicator.decimals)
 
 
 def actual_value(indicator: Indicator, target: Decimal | None, k: int, previous: Decimal | None,
@@ -113,20 +93,18 @@ def _people(project: Project) -> tuple[User | None, User | None]:
 
 
 def generate(project: Project, project_index: int) -> int:
-    """Targets for every period of the project, and 8 quarters of submissions; returns the value count."""
+    """8 quarters of submissions near the project's period targets; returns the value count."""
     rng = random.Random(f"meapp-demo:{project.code}")
     periods = [p.code for p in project.periods()]
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.position)
     ).all()
-    n = len(periods)
-    targets: dict[tuple[int, int], Decimal | None] = {}
-    for indicator in indicators:
-        for k, code in enumerate(periods):
-            target = period_target(indicator, k, n)
-            targets[(indicator.id, k)] = target
-            if target is not None:
-                db.session.add(PeriodTarget(indicator_id=indicator.id, period=code, combination="", value=target))
+    # The period targets come with the logframe (demo_projects.yaml); the figures are drawn near them.
+    stored = {(t.indicator_id, t.period): t.value for t in db.session.scalars(
+        select(PeriodTarget).where(PeriodTarget.indicator_id.in_([i.id for i in indicators]),
+                                   PeriodTarget.combination == ""))}
+    targets = {(indicator.id, k): stored.get((indicator.id, code))
+               for indicator in indicators for k, code in enumerate(periods)}
     implementer, donor = _people(project)
     count = 0
     previous: dict[int, Decimal] = {}

@@ -1,4 +1,4 @@
-"""The project's own copy of the GFMD 2020 facts and of the demo logframes."""
+"""The project's own copy of the GFMD 2020 facts (the demo's projects are in data/demo_projects.yaml)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -8,16 +8,9 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FACTS_FILE = DATA_DIR / "gfmd2020_annex_facts.yaml"
-LOGFRAMES_FILE = DATA_DIR / "demo_logframes.yaml"
 
 
 @lru_cache(maxsize=1)
 def facts() -> dict:
     with FACTS_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-@lru_cache(maxsize=1)
-def demo_logframes() -> dict:
-    with LOGFRAMES_FILE.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)

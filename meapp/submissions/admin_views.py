@@ -9,7 +9,7 @@ from meapp.auth.guards import require_secretariat
 from meapp.core.periods import Period, PeriodError
 from meapp.errors import WorkflowError
 from meapp.extensions import db
-from meapp.i18n import error_message
+from meapp.i18n import error_message, format_period
 from meapp.submissions import completeness, service
 from meapp.submissions.forms import PeriodForm
 from meapp.submissions.models import PeriodStatus
@@ -29,7 +29,7 @@ def index():
                 period = service.set_reporting_period(current_user, form.code.data, PeriodStatus(form.status.data),
                                                       form.due_date.data)
                 db.session.commit()
-                flash(_("Reporting period %(code)s saved.", code=period.code), "success")
+                flash(_("Reporting period %(code)s saved.", code=format_period(period.code)), "success")
                 return redirect(url_for(".index"))
             except WorkflowError as error:
                 db.session.rollback()

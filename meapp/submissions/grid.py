@@ -1,6 +1,7 @@
 """The data-entry grid of one project × period: rows per indicator, cells per category, with context."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,6 +10,7 @@ from meapp.core.periods import Period
 from meapp.projects.models import Project
 from meapp.submissions import queries
 from meapp.submissions.models import Finding, Submission
+from meapp.validation.checks import concerned
 from meapp.validation.findings import finding_key as validation_finding_key
 
 
@@ -41,6 +43,8 @@ class Row:
     previous: Decimal | None
     previous_period: str | None
     findings: list[Finding]
+    # The day the indicator was retired, when it is (still reported for this period if the row is in a block).
+    retired_on: dt.date | None = None
 
 
 @dataclass
@@ -61,6 +65,9 @@ class Grid:
     unjustified: list[Finding]
     warnings: list[Finding] = field(default_factory=list)
     values_hidden: bool = False
+    # Indicators retired for this period (submissions.queries.retired_for): shown apart, read-only, with what
+    # was stored for them before, never asked for.
+    retired: list[Row] = field(default_factory=list)
 
     @property
     def version(self) -> int | None:
@@ -86,10 +93,15 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
     submission = queries.find_submission(project, period)
     hidden = hide_drafts and submission is not None and submission.is_editable
     indicators = queries.indicators_of(project)
+    retired = queries.retired_in(submission, indicators)
+    retired_codes = {i.code for i in indicators if i.id in retired}
     targets = queries.period_targets(project, period)
     past = queries.history(project, period, shared_only=hide_drafts)
     stored = {} if hidden else queries.stored_raw_values(submission, indicators)
-    findings = list(submission.findings) if submission and not hidden else []
+    # Findings stored before an indicator was retired for this period no longer apply (the next save or
+    # submission judges the report without it).
+    findings = [f for f in (submission.findings if submission and not hidden else [])
+                if not concerned(f.code, f.indicator_code, f.params) & retired_codes]
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     general = []
     known = {i.code for i in indicators}
@@ -106,6 +118,7 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
 
     rows_by_level: dict[int, list[Row]] = defaultdict(list)
     levels = {}
+    apart: list[Row] = []
     for ind in indicators:
         groups = []
         mismatched = {(f.params or {}).get("disaggregation") for f in by_cell.get((ind.code, ""), [])
@@ -122,14 +135,18 @@ def build(project: Project, period: str, typed: dict[tuple[str, str], str] | Non
         history = past.get(ind.id, [])
         previous_period, previous = history[-1] if history else (None, None)
         row_findings = [f for (code, _), fs in by_cell.items() if code == ind.code for f in fs]
-        rows_by_level[ind.result_level_id].append(
-            Row(ind, cell(ind.code, ""), groups, targets.get(ind.id), previous, previous_period, row_findings))
+        row = Row(ind, cell(ind.code, ""), groups, targets.get(ind.id), previous, previous_period, row_findings,
+                  retired_on=ind.retired_at.date() if ind.retired_at else None)
+        if ind.id in retired:
+            apart.append(row)
+            continue
+        rows_by_level[ind.result_level_id].append(row)
         levels[ind.result_level_id] = ind.result_level
     blocks = [LevelBlock(levels[level_id], rows) for level_id, rows in rows_by_level.items()]
     errors = sum(1 for f in findings if f.severity.value == "error")
     warnings = [f for f in findings if f.severity.value == "warning"]
     return Grid(project, period, submission, blocks, general, errors, len(warnings),
-                [f for f in warnings if not f.justification], warnings, hidden)
+                [f for f in warnings if not f.justification], warnings, hidden, apart)
 
 
 def finding_key(row: Finding) -> str:

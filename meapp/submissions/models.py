@@ -96,6 +96,8 @@ class Value(TimestampMixin, db.Model):
     text_value: Mapped[str | None] = mapped_column(sa.Text)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The revision of the indicator's definition the value was reported against (Indicator.revision).
+    indicator_revision: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     submission: Mapped[Submission] = relationship(back_populates="values")
     indicator = relationship("Indicator")

@@ -1,7 +1,7 @@
 """Showing findings and errors in the reader's language (translation happens here, at display time)."""
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 
 from meapp.core.messages import N_
 from meapp.i18n import current_language, format_period, format_value
@@ -9,8 +9,9 @@ from meapp.validation import messages
 
 
 def finding_message(code: str, params: dict | None, dtype_names: dict[str, str] | None = None) -> str:
-    """The finding's message in the current language, numbers and periods formatted for it."""
-    return messages.render(code, params, current_language(), gettext, format_value, format_period, dtype_names)
+    """The finding's message in the current language, numbers, periods and days formatted for it."""
+    return messages.render(code, params, current_language(), gettext, format_value, format_period, dtype_names,
+                           date=format_date)
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str]]:

@@ -1,7 +1,9 @@
 """Reads for submissions: the engine's input, the grid, history and completeness."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,7 +14,15 @@ from meapp.core.periods import Period
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationType, Indicator, PeriodTarget, ValidationRule
 from meapp.projects.models import Project
-from meapp.submissions.models import SHARED, Evidence, PeriodStatus, ReportingPeriod, Submission, Value
+from meapp.submissions.models import (
+    SHARED,
+    Evidence,
+    PeriodStatus,
+    ReportingPeriod,
+    Submission,
+    SubmissionStatus,
+    Value,
+)
 from meapp.validation import (
     DisaggregationSpec,
     IndicatorSpec,
@@ -40,6 +50,71 @@ def indicators_of(project: Project) -> list[Indicator]:
         )
         .order_by(Indicator.position, Indicator.id)
     ))
+
+
+# --- retirement: the one rule ----------------------------------------------------------------------------
+
+
+def retired_for(retired_at: dt.datetime | None, handed_in_at: dt.datetime | None) -> bool:
+    """Whether an indicator is retired for one period's report — the one rule of every door and document.
+
+    An indicator retired at `retired_at` stays part of every report first handed in (submitted) before
+    that moment, whatever became of the report since (approved, returned, reopened for a correction): what
+    was reported with it is judged with it. Every other report — a draft, a period not reported yet, a
+    report first handed in later — no longer asks for it: it is no input of the grid, not required, not
+    validated (nor the rules over it), a value sent for it is refused, and documents neither count it nor
+    expect it there. Its values stay stored; reinstating it (retired_at None) brings it back everywhere.
+    """
+    return retired_at is not None and (handed_in_at is None or handed_in_at > retired_at)
+
+
+def first_handed_in(submissions: Iterable[Submission], retired_since: dt.datetime | None
+                    ) -> dict[int, dt.datetime | None]:
+    """Submission id → when its report was first handed in (None: never).
+
+    `submitted_at` says when it was last handed in; a report returned or reopened and handed in again has
+    its earlier times in the audit trail (each submission.submit event: when, and the hand-in before it),
+    read (one query) only for reports last handed in after `retired_since`, the earliest retirement that
+    matters (None: no retirement, no query).
+    """
+    submissions = list(submissions)
+    first = {s.id: _handed_in(s) for s in submissions}
+    doubtful = [s.id for s in submissions
+                if retired_since is not None and s.submitted_at is not None and s.submitted_at > retired_since]
+    if doubtful:
+        for submission_id, at, before in db.session.execute(
+                select(AuditEvent.submission_id, AuditEvent.at, AuditEvent.before)
+                .where(AuditEvent.action == "submission.submit", AuditEvent.submission_id.in_(doubtful))):
+            earlier = [at] if at is not None else []
+            try:
+                earlier.append(dt.datetime.fromisoformat((before or {}).get("submitted_at") or ""))
+            except (TypeError, ValueError):
+                pass
+            first[submission_id] = min([first[submission_id], *earlier])
+    return first
+
+
+def _handed_in(submission: Submission) -> dt.datetime | None:
+    """When the report was last handed in; one handed over without a recorded time (loaded from another
+    system) counts as handed in before anything this database knows of."""
+    if submission.submitted_at is not None:
+        return submission.submitted_at
+    return None if submission.status is SubmissionStatus.DRAFT else dt.datetime.min
+
+
+def retired_in(submission: Submission | None, indicators: list[Indicator]) -> dict[int, dt.date]:
+    """Indicator id → day of retirement, for the indicators retired for this report's period (retired_for).
+
+    `submission` is the period's report (None or unsaved: nothing handed in yet). No query unless one of
+    the indicators is retired and the report was last handed in after that.
+    """
+    retired = [i for i in indicators if i.retired_at is not None]
+    if not retired:
+        return {}
+    handed_in = None
+    if submission is not None and submission.id is not None:
+        handed_in = first_handed_in([submission], min(i.retired_at for i in retired))[submission.id]
+    return {i.id: i.retired_at.date() for i in retired if retired_for(i.retired_at, handed_in)}
 
 
 def category_keys(project: Project, dtype: DisaggregationType) -> tuple[str, ...]:
@@ -123,8 +198,11 @@ def stored_raw_values(submission: Submission | None, indicators: list[Indicator]
 
 
 def validation_input(project: Project, period: str, indicators: list[Indicator], values: list[RawValue],
-                     is_locked: bool, lang: str) -> ValidationInput:
-    """Everything the engine needs for one project and period."""
+                     is_locked: bool, lang: str, retired: dict[str, dt.date] | None = None) -> ValidationInput:
+    """Everything the engine needs for one project and period.
+
+    indicators: those the period reports (retired_in left out); retired: code → day of retirement of the others.
+    """
     code_of = {i.id: i.code for i in indicators}
     past = {code_of[i]: tuple(points) for i, points in history(project, period).items() if i in code_of}
     return ValidationInput(
@@ -135,6 +213,7 @@ def validation_input(project: Project, period: str, indicators: list[Indicator],
         rules=rule_specs(project),
         history=past,
         lang=lang,
+        retired=dict(retired or {}),
     )
 
 

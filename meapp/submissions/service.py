@@ -46,7 +46,7 @@ from meapp.submissions.rules import (
     period_open_for,
     project_period,
 )
-from meapp.validation import RawValue, ValidationResult, validate
+from meapp.validation import FindingCode, RawValue, ValidationResult, validate
 
 
 @dataclass
@@ -162,13 +162,16 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
 
     indicators = queries.indicators_of(project)
     by_code = {i.code: i for i in indicators}
-    merged = queries.stored_raw_values(submission, indicators)
+    reported, retired = _reported(submission, indicators)
+    # What is stored for an indicator retired for this period stays as it is, unjudged; a value sent for one
+    # reaches the engine, which refuses it (below).
+    merged = queries.stored_raw_values(submission, reported)
     for entry in entries:
         merged[(entry.indicator, entry.combination)] = RawValue(entry.indicator, entry.value, entry.combination,
                                                                 entry.comment or "")
     values = [v for v in merged.values() if not (v.value is None or (isinstance(v.value, str) and not v.value.strip()))]
-    result = validate(queries.validation_input(project, period, indicators, values,
-                                               is_locked=_is_locked(submission, period), lang=lang))
+    result = validate(queries.validation_input(project, period, reported, values,
+                                               is_locked=_is_locked(submission, period), lang=lang, retired=retired))
     # Values for indicators or categories the project does not have refuse the whole save, on every door.
     # (Only the cells this request names: a stored cell the logframe no longer offers stays a finding.)
     sent = {(e.indicator, e.combination) for e in entries}
@@ -177,6 +180,11 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
                       and (f.indicator, f.combination) in sent})
     if unknown:
         raise UnknownCells(unknown, result)
+    refused = [f for f in result.findings if f.code is FindingCode.RETIRED_INDICATOR]
+    if refused:
+        raise BlockedError(refused, N_("Indicators retired for this period take no value: %(indicators)s. "
+                                       "Nothing was saved."),
+                           result=result, indicators=", ".join(sorted({f.indicator for f in refused})))
     if dry_run:
         return SaveOutcome(submission, result, dry_run=True)
 
@@ -218,13 +226,15 @@ def save(project: Project, period: str, actor, entries: list[ValueEntry], *, nar
             action = "value.delete"
         elif row is None:
             row = Value(indicator_id=indicator.id, combination=entry.combination, value=new_value,
-                        text_value=new_text, comment=comment, updated_by_id=actor.id)
+                        text_value=new_text, comment=comment, updated_by_id=actor.id,
+                        indicator_revision=indicator.revision)
             submission.values.append(row)
             action = "value.create"
         else:
             if before == after:
                 continue
             row.value, row.text_value, row.comment, row.updated_by_id = new_value, new_text, comment, actor.id
+            row.indicator_revision = indicator.revision  # values keep the definition they were reported against
             action = "value.update"
         key = queries.value_key(project.code, period, entry.indicator, entry.combination)
         pending_audit.append((action, row, before, after, key))
@@ -281,18 +291,27 @@ def _load(project: Project, period: str) -> Submission:
 
 
 def _transition(submission: Submission, actor, action: str, before: SubmissionStatus, after: SubmissionStatus,
-                project: Project, reason: str = "") -> None:
+                project: Project, reason: str = "", was: dict | None = None) -> None:
     submission.status = after
-    record(actor, f"submission.{action}", submission, before={"status": before.value},
+    record(actor, f"submission.{action}", submission, before={"status": before.value, **(was or {})},
            after={"status": after.value}, reason=reason, key=f"{project.code}/{submission.period}")
+
+
+def _reported(submission: Submission | None, indicators: list) -> tuple[list, dict]:
+    """The indicators this report asks for, and code → day of retirement of those retired for its period."""
+    retired = queries.retired_in(submission, indicators)
+    return ([i for i in indicators if i.id not in retired],
+            {i.code: retired[i.id] for i in indicators if i.id in retired})
 
 
 def revalidate(project: Project, submission: Submission, lang: str = "en") -> ValidationResult:
     """Validate the stored values again (targets, rules or history may have changed) and store the findings."""
     indicators = queries.indicators_of(project)
-    values = list(queries.stored_raw_values(submission, indicators).values())
-    result = validate(queries.validation_input(project, submission.period, indicators, values,
-                                               is_locked=_is_locked(submission, submission.period), lang=lang))
+    reported, retired = _reported(submission, indicators)
+    values = list(queries.stored_raw_values(submission, reported).values())
+    result = validate(queries.validation_input(project, submission.period, reported, values,
+                                               is_locked=_is_locked(submission, submission.period), lang=lang,
+                                               retired=retired))
     _store_findings(submission, result, {i.code: i.id for i in indicators}, None)
     return result
 
@@ -343,8 +362,11 @@ def submit(project: Project, period: str, actor, expected_version: int | None = 
         raise BlockedError(unjustified, N_("Warnings still without a written justification: %(count)s."),
                            count=len(unjustified))
     before = submission.status
+    # submitted_at keeps the last hand-in (timeliness); the trail keeps the one before, so that when a report
+    # was first handed in stays known (queries.first_handed_in: what an indicator's retirement spares).
+    was = {"submitted_at": submission.submitted_at.isoformat()} if submission.submitted_at else None
     submission.submitted_at, submission.submitted_by_id = utcnow(), actor.id
-    _transition(submission, actor, "submit", before, SubmissionStatus.SUBMITTED, project)
+    _transition(submission, actor, "submit", before, SubmissionStatus.SUBMITTED, project, was=was)
     _flush(submission)
     return submission
 

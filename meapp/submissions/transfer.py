@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from meapp.core.numbers import NumberError, parse_decimal
 from meapp.core.text import text_problem
+from meapp.submissions import queries
 from meapp.submissions.rules import ValueEntry
 from meapp.validation.inputs import combination_key, parse_combination
 
@@ -123,10 +124,15 @@ def finding_json(finding, message: str) -> dict:
 
 
 def export_rows(submission, indicators) -> list[dict]:
+    """The values the period reports, in the load format: none for an indicator retired for it
+    (queries.retired_for), which `load` would refuse — what is kept for one stays in the database."""
+    retired = queries.retired_in(submission, indicators)
     code_of = {i.id: i.code for i in indicators}
     order = {i.id: n for n, i in enumerate(indicators)}
     rows = []
     for value in sorted(submission.values, key=lambda v: (order.get(v.indicator_id, 0), v.combination)):
+        if value.indicator_id in retired:
+            continue
         raw = value.value if value.value is not None else value.text_value
         rows.append({"indicator": code_of.get(value.indicator_id, "?"),
                      "categories": parse_combination(value.combination),

@@ -153,13 +153,19 @@ def check_outlier(spec: IndicatorSpec, total: Decimal, history: tuple) -> list[F
     return []
 
 
-def check_rule(rule: RuleSpec, totals: dict[str, Decimal]) -> list[Finding]:
-    """Evaluate a cross-indicator rule with DHIS2's missing-value strategies."""
+def check_rule(rule: RuleSpec, totals: dict[str, Decimal], retired: frozenset[str] = frozenset()) -> list[Finding]:
+    """Evaluate a cross-indicator rule with DHIS2's missing-value strategies.
+
+    A rule over an indicator retired for the period is not judged: that indicator is no longer reported,
+    and counting it as missing (or as 0) would make the rule fail for good.
+    """
     try:
         left, right = parse_expression(rule.left), parse_expression(rule.right)
     except RuleSyntaxError:
         return []  # refused when saved; an old invalid rule is not the reporter's fault
     referenced = names(left) | names(right)
+    if referenced & retired:
+        return []
     missing = {code for code in referenced if code not in totals}
     strategy = rule.missing_value_strategy
     if missing and (strategy == "skip_if_any" or (strategy == "skip_if_all" and missing == referenced)):
@@ -174,6 +180,19 @@ def check_rule(rule: RuleSpec, totals: dict[str, Decimal]) -> list[Finding]:
     return [finding(FindingCode.RULE_VIOLATED, severity=rule.severity, rule=rule.code, left=left_value,
                     right=right_value, operator=rule.operator, left_expression=rule.left,
                     right_expression=rule.right, message_en=rule.message_en, message_fr=rule.message_fr)]
+
+
+def concerned(code: str, indicator: str, params: dict | None) -> set[str]:
+    """The indicators a finding (fresh or stored) is about: its own, or those its rule's expressions name."""
+    if code != FindingCode.RULE_VIOLATED.value:
+        return {indicator} if indicator else set()
+    found = set()
+    for side in ("left_expression", "right_expression"):
+        try:
+            found |= names(parse_expression(str((params or {}).get(side, ""))))
+        except RuleSyntaxError:
+            continue
+    return found
 
 
 def check_period(context: PeriodContext) -> list[Finding]:

@@ -35,6 +35,11 @@ def validate(data: ValidationInput) -> ValidationResult:
 
     for raw in data.values:
         spec = specs.get(raw.indicator)
+        if spec is None and raw.indicator in data.retired:
+            # Retired for this period: no longer reported, so a figure for it is refused, never kept unchecked.
+            found.append(finding(FindingCode.RETIRED_INDICATOR, raw.indicator, raw.combination, name=raw.indicator,
+                                 date=data.retired[raw.indicator].isoformat()))
+            continue
         if spec is None:
             found.append(finding(FindingCode.UNKNOWN_INDICATOR, raw.indicator, raw.combination,
                                  name=raw.indicator))
@@ -71,7 +76,7 @@ def validate(data: ValidationInput) -> ValidationResult:
         found.extend(checks.check_target(spec, total))
 
     for rule in data.rules:
-        found.extend(checks.check_rule(rule, totals))
+        found.extend(checks.check_rule(rule, totals, frozenset(data.retired)))
 
     period = data.context.period
     found = [f if f.period else Finding(f.code, f.severity, f.indicator, f.combination, period, f.params)

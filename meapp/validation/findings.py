@@ -16,6 +16,7 @@ class FindingCode(str, Enum):
     NEGATIVE_COUNT = "negative_count"
     REQUIRED_MISSING = "required_missing"
     UNKNOWN_INDICATOR = "unknown_indicator"
+    RETIRED_INDICATOR = "retired_indicator"
     UNKNOWN_CATEGORY = "unknown_category"
     DISAGGREGATION_SUM_MISMATCH = "disaggregation_sum_mismatch"
     CUMULATIVE_DECREASE = "cumulative_decrease"
@@ -36,6 +37,7 @@ SEVERITY = {
     FindingCode.NEGATIVE_COUNT: "error",
     FindingCode.REQUIRED_MISSING: "error",
     FindingCode.UNKNOWN_INDICATOR: "error",
+    FindingCode.RETIRED_INDICATOR: "error",
     FindingCode.UNKNOWN_CATEGORY: "error",
     FindingCode.DISAGGREGATION_SUM_MISMATCH: "error",
     FindingCode.CUMULATIVE_DECREASE: "error",
@@ -57,6 +59,8 @@ MESSAGES = {
     FindingCode.NEGATIVE_COUNT: N_("A count cannot be negative (%(value)s)."),
     FindingCode.REQUIRED_MISSING: N_("This indicator is required and has no value."),
     FindingCode.UNKNOWN_INDICATOR: N_("The logframe has no indicator “%(name)s”."),
+    FindingCode.RETIRED_INDICATOR: N_("Indicator %(name)s was retired on %(date)s and is not reported for this "
+                                      "period: its value is refused."),
     FindingCode.UNKNOWN_CATEGORY: N_("“%(category)s” is not a category this indicator is disaggregated by."),
     FindingCode.DISAGGREGATION_SUM_MISMATCH: N_(
         "The parts by %(disaggregation)s add up to %(parts)s, but the total is %(total)s."),

@@ -83,3 +83,6 @@ class ValidationInput:
     # Totals of earlier periods, oldest first, per indicator code.
     history: Mapping[str, tuple[tuple[str, Decimal], ...]] = field(default_factory=dict)
     lang: str = "en"  # how typed numbers are read (1 234,5 in French)
+    # Indicators retired for this period (code → day of their retirement), left out of `indicators`: not
+    # asked for, rules over them not judged, and a value sent for one refused (submissions.queries.retired_for).
+    retired: Mapping[str, dt.date] = field(default_factory=dict)

@@ -137,3 +137,94 @@ def new_page(browser, fresh_data):
     yield open_page
     for context in contexts:
         context.close()
+
+
+# --- A new installation: what an operator has after `flask db upgrade` and one `flask users create` -------------
+
+SECRETARIAT_EMAIL = "secretariat@programme.example.org"
+
+
+class NewInstallation(LiveServer):
+    """An installation with no data but the reference lists, and the one secretariat account the operator made."""
+
+    secretariat = SECRETARIAT_EMAIL
+
+
+@pytest.fixture(scope="package")
+def installation_server(tmp_path_factory):
+    """Base URL of an app on an empty SQLite database built by the migrations (no demo seed, no mail server),
+    with one secretariat account created through the command line, served by Werkzeug in a daemon thread."""
+    if SKIP_REASON:
+        pytest.skip(SKIP_REASON)
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from meapp import create_app
+    from meapp.extensions import db
+
+    tmp = tmp_path_factory.mktemp("installation")
+    database = tmp / "installation.sqlite"
+    snapshot = tmp / "installed.sqlite"
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "WTF_CSRF_ENABLED": True,
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "MAIL_SERVER": None,  # no mail server: the screens show the set-password link to pass on
+    }, env="testing")
+    with app.app_context():
+        upgrade()  # what `flask db upgrade` runs; migration 0007 loads the reference lists
+        db.session.remove()
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", SECRETARIAT_EMAIL, "--role", "secretariat", "--name", "Awa Diallo",
+              "--password-stdin"], input=BROWSER_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    _copy_database(database, snapshot)
+
+    def restore() -> None:
+        """Put the new installation back (between tests, when no request is running)."""
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        _copy_database(snapshot, database)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="meapp-installation-server", daemon=True)
+    thread.start()
+    try:
+        yield NewInstallation(f"http://127.0.0.1:{server.server_port}", restore)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def installation(installation_server):
+    """The new installation, as if no test had run on it before this one."""
+    installation_server.restore()
+    return installation_server
+
+
+@pytest.fixture
+def installation_page(browser, installation):
+    """Open a page on the new installation in a new browser context (own cookies), its browser asking for
+    `locale`: one per person taking part in the test."""
+    contexts = []
+
+    def open_page(locale: str = "en-GB"):
+        context = browser.new_context(base_url=installation.url, locale=locale,
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield open_page
+    for context in contexts:
+        context.close()
