@@ -375,9 +375,10 @@ def submit_logframe(project: Project, actor, expected_version: int | None) -> Lo
     """Draft → submitted: the implementers hand their changes to the secretariat for approval."""
     _may_draft(actor, project)
     logframe = _logframe_for(project, expected_version)
-    if logframe.status is not LogframeStatus.DRAFT:
-        raise LogframeStateError(N_("Only a draft logframe can be submitted: this one is %(status)s."),
-                                 status=logframe.status.value)
+    if logframe.status is LogframeStatus.APPROVED:  # one message per state: French agrees "approuvé" with "cadre"
+        raise LogframeStateError(N_("Only a draft logframe can be submitted: this one is already approved."))
+    if logframe.status is LogframeStatus.SUBMITTED:
+        raise LogframeStateError(N_("Only a draft logframe can be submitted: this one already awaits approval."))
     if not queries.indicator_codes(project):
         raise WorkflowError(N_("This logframe has no indicator yet: there is nothing to submit."))
     logframe.submitted_at, logframe.submitted_by_id = utcnow(), actor.id
@@ -411,9 +412,10 @@ def return_logframe(project: Project, actor, reason: str, expected_version: int 
         raise WorkflowError(N_("Say why the logframe is returned."))
     _check_reason(reason)
     logframe = _logframe_for(project, expected_version)
-    if logframe.status is not LogframeStatus.SUBMITTED:
-        raise LogframeStateError(N_("Only a submitted logframe can be returned: this one is %(status)s."),
-                                 status=logframe.status.value)
+    if logframe.status is LogframeStatus.APPROVED:
+        raise LogframeStateError(N_("Only a submitted logframe can be returned: this one is already approved."))
+    if logframe.status is LogframeStatus.DRAFT:
+        raise LogframeStateError(N_("Only a submitted logframe can be returned: this one is a draft."))
     logframe.return_reason = reason
     _move(logframe, project, actor, "return", LogframeStatus.DRAFT, reason)
     return logframe

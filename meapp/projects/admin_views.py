@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from meapp.auth import queries as auth_queries
 from meapp.auth.guards import require_secretariat
 from meapp.auth.models import Organisation, OrganisationKind
+from meapp.core.countries import alphabetical, country_codes
 from meapp.errors import ConflictError, WorkflowError
 from meapp.extensions import db
 from meapp.i18n import error_message, organisation_name
@@ -49,7 +50,7 @@ def _kind_choices() -> list[SelectChoice]:
 
 def _country_choices() -> list[SelectChoice]:
     names = get_locale().territories
-    codes = sorted(service.COUNTRY_CODES, key=lambda code: names.get(code, code).casefold())
+    codes = sorted(country_codes(), key=lambda code: alphabetical(names.get(code, code)))
     return [SelectChoice("", "—")] + [SelectChoice(code, f"{names.get(code, code)} ({code})") for code in codes]
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from meapp.audit.service import record
 from meapp.auth.models import Organisation, OrganisationKind, User
 from meapp.auth.permissions import is_secretariat
+from meapp.core.countries import country_codes
 from meapp.core.messages import N_
 from meapp.core.problems import Problem
 from meapp.core.text import REASON_LIMIT, TextProblem, text_problem
@@ -26,11 +26,6 @@ from meapp.projects.queries import OrganisationUsage, organisation_usage
 
 NAME_LIMIT = 200  # organisations.name and name_fr
 ACRONYM_LIMIT = 40  # organisations.acronym
-# CLDR's two-letter territories that are not countries: EU, euro zone, UN, outlying Oceania, unknown,
-# and the pseudo-locales' XA and XB. Kosovo (XK) is kept: the programmes report on it.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-COUNTRY_CODES = frozenset(code for code in Locale("en").territories
-                          if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)
@@ -143,7 +138,7 @@ def organisation_problems(data: OrganisationInput, current: Organisation | None 
     _text("acronym", data.acronym, ACRONYM_LIMIT, problems)
     if data.kind not in {k.value for k in OrganisationKind}:
         problems.append(Problem("kind", N_("Choose one of the kinds listed.")))
-    if data.country_code is not None and data.country_code not in COUNTRY_CODES:
+    if data.country_code is not None and data.country_code not in country_codes():
         problems.append(Problem("country_code", N_("%(code)s is not a country’s ISO 3166 code (two letters, such as "
                                                    "BE or MA)."), {"code": data.country_code[:10]}))
     own_id = current.id if current is not None else None

@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 
 import sqlalchemy as sa
-from babel import Locale
 from babel.numbers import get_territory_currencies
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from meapp.audit.service import record
 from meapp.auth.permissions import is_secretariat
+from meapp.core import countries
 from meapp.core.messages import N_
 from meapp.core.periods import Frequency, Period, PeriodError
 from meapp.core.problems import Problem, ProblemsError
@@ -50,7 +50,7 @@ CODE = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?$")
 RESERVED_CODES = frozenset({"NEW"})  # /projects/new is the creation form
 # CLDR names territories that are not ISO 3166 countries: exceptional reservations (Ascension, Canary
 # Islands...), groupings (EU, UN), pseudo-locales and "unknown". Kosovo (XK) is kept, as the demo uses it.
-NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+NOT_COUNTRIES = countries.NOT_COUNTRIES
 LIST_LIMIT = 20  # periods or codes named in one message
 
 
@@ -149,11 +149,9 @@ def input_of(project: Project) -> ProjectInput:
 # Reference lists: what the form offers is what the check accepts.
 
 
-@functools.cache
 def known_countries() -> frozenset[str]:
     """ISO 3166 alpha-2 codes of the countries CLDR names (and Kosovo, XK)."""
-    return frozenset(code for code in Locale("en").territories
-                     if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES)
+    return countries.country_codes()
 
 
 @functools.cache

@@ -1,8 +1,6 @@
 """Project list, and creating and editing a project (the project page itself is results.project)."""
 from __future__ import annotations
 
-import unicodedata
-
 from babel.numbers import get_currency_name
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
@@ -12,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from meapp.auth.guards import require_secretariat
 from meapp.auth.permissions import Action
+from meapp.core.countries import alphabetical
 from meapp.core.periods import Frequency
 from meapp.core.problems import Problem, ProblemsError
 from meapp.errors import ConflictError, WorkflowError
@@ -55,11 +54,6 @@ def index():
 # Creating and editing a project (secretariat).
 
 
-def _sort_key(label: str) -> str:
-    """Alphabetical order as a reader expects it: "Égypte" among the E."""
-    return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
-
-
 def _organisation_label(organisation) -> str:
     name = organisation_name(organisation)
     if not getattr(organisation, "is_active", True):
@@ -71,12 +65,12 @@ def _fill_choices(form: ProjectForm, project: Project | None) -> None:
     """Every list of the form, labelled in the reader's language and sorted by label."""
     offered = service.project_choices(project)
     organisations = sorted((SelectChoice(str(o.id), _organisation_label(o)) for o in offered.organisations),
-                           key=lambda c: _sort_key(c.label))
+                           key=lambda c: alphabetical(c.label))
     form.lead.choices = [SelectChoice("", "—")] + organisations
     form.implementers.choices = organisations
     form.funders.choices = organisations
     countries = sorted((SelectChoice(code, country_name(code)) for code in service.known_countries()),
-                       key=lambda c: _sort_key(c.label))
+                       key=lambda c: alphabetical(c.label))
     form.origin_countries.choices = countries
     form.destination_countries.choices = countries
     locale = get_locale()
@@ -85,7 +79,7 @@ def _fill_choices(form: ProjectForm, project: Project | None) -> None:
     form.reporting_frequency.choices = [SelectChoice(f.value, enum_label(f)) for f in Frequency]
     form.status.choices = [SelectChoice(s.value, enum_label(s)) for s in ProjectStatus]
     form.sectors.choices = sorted((SelectChoice(s.key, str(text(s, "name"))) for s in offered.sectors),
-                                  key=lambda c: _sort_key(c.label))
+                                  key=lambda c: alphabetical(c.label))
     form.gcm_objectives.choices = [
         SelectChoice(str(g.number), f"{_('Objective %(number)d', number=g.number)} · {text(g, 'title')}")
         for g in offered.gcm_objectives]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from babel import Locale
 from sqlalchemy import select
 
+from meapp.core.countries import country_codes
 from meapp.extensions import db
 from meapp.logframes.models import DisaggregationCategory, DisaggregationType
 from meapp.projects.models import GcmObjective, SdgTarget, Sector
@@ -74,8 +75,6 @@ SECTORS = [
 ]
 
 
-# CLDR's two-letter territories that are not countries (EU, euro zone, UN, outlying Oceania, unknown).
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ"}
 
 
 def fact_countries() -> list[str]:
@@ -89,8 +88,7 @@ def fact_countries() -> list[str]:
 
 def all_countries() -> list[str]:
     """Every ISO 3166 country (and Kosovo, XK) that CLDR names, so any project can report by country."""
-    codes = {c for c in _EN.territories if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES}
-    return sorted(codes | set(fact_countries()))
+    return sorted(country_codes() | set(fact_countries()))
 
 
 def country_label(code: str, locale: Locale) -> str:
