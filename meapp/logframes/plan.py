@@ -51,6 +51,7 @@ LEVEL_CODE_LIMIT, INDICATOR_CODE_LIMIT, RULE_CODE_LIMIT = 20, 40, 40
 NAME_LIMIT = 400  # an indicator's name (its column)
 MESSAGE_LIMIT = 500  # a rule's message (the rules screen's limit)
 VALUE_LIMIT = Decimal(10) ** 12  # as the validation engine: beyond it no figure of a pilot project is plausible
+MAX_DECIMALS = 4  # what the columns of values and targets keep (Numeric(18, 4))
 
 ACTIONS = ("create", "update", "revise", "retarget", "retire", "reinstate", "delete", "deactivate")
 KINDS = ("level", "indicator", "target", "rule")
@@ -356,6 +357,13 @@ class _Checker:
         for name, value in numbers.items():
             if value is not None and not (isinstance(value, Decimal) and value.is_finite()):
                 self.error(at(name), N_("Write a number."))
+                numbers[name] = None
+            elif value is not None and abs(value) >= VALUE_LIMIT:  # whatever else is wrong: the column holds less
+                self.error(at(name), N_("“%(value)s” is beyond what a logframe holds."), value=_shown(value))
+                numbers[name] = None
+            elif value is not None and significant_decimals(value) > MAX_DECIMALS:
+                self.error(at(name), N_("%(value)s has more than %(decimals)s decimals."), value=_shown(value),
+                           decimals=MAX_DECIMALS)
                 numbers[name] = None
         if item.unit == "text":
             for name, value in numbers.items():

@@ -123,6 +123,16 @@ INDICATOR_CASES = [
      "“%(value)s” is not one of the choices: %(allowed)s."),
     ("five decimals", lambda s: replaced(s, "indicators", "EMP", decimals=5), "indicator:EMP.decimals",
      "Decimals: a whole number from 0 to 4."),
+    # The columns hold 18 digits, 4 of them decimals: more is refused, not left to the database (PostgreSQL
+    # refuses it with an error, SQLite rounds it).
+    ("maximum beyond the column", lambda s: replaced(s, "indicators", "EMP", max_value=D(10) ** 24),
+     "indicator:EMP.max_value", "“%(value)s” is beyond what a logframe holds."),
+    ("minimum beyond the column", lambda s: replaced(s, "indicators", "EMP", min_value=-D(10) ** 14),
+     "indicator:EMP.min_value", "“%(value)s” is beyond what a logframe holds."),
+    ("baseline beyond the column", lambda s: replaced(s, "indicators", "EMP", baseline_value=D(10) ** 15),
+     "indicator:EMP.baseline_value", "“%(value)s” is beyond what a logframe holds."),
+    ("minimum with six decimals", lambda s: replaced(s, "indicators", "EMP", min_value=D("0.000001")),
+     "indicator:EMP.min_value", "%(value)s has more than %(decimals)s decimals."),
     ("min above max", lambda s: replaced(s, "indicators", "EMP", min_value=D(10), max_value=D(5)),
      "indicator:EMP.max_value", "The maximum is below the minimum."),
     ("baseline below min", lambda s: replaced(s, "indicators", "EMP", min_value=D(10), baseline_value=D(5)),
