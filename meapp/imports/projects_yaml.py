@@ -218,11 +218,21 @@ def normalised(number: Decimal) -> Decimal:
     return number
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a date stays text: the reader checks it and names its place (PyYAML would raise
+    on 2024-13-01 while building the document, with no path)."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def parse_projects_file(text: str) -> tuple[ProjectsFile | None, list[Problem]]:
     """The file's content as plain data, or None and every problem found."""
     reader = _Reader()
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -135,3 +135,12 @@ def test_text_that_looks_like_yaml_stays_text():
     again, _ = parse_projects_file(dump_projects_file(parsed))
     assert again.projects[0].title_fr == "yes"
     assert again.projects[0].summary_en == data["projects"][0]["summary_en"]
+
+
+def test_an_impossible_date_written_plainly_is_a_problem_at_its_place():
+    """Unquoted, 2024-13-01 looks like a YAML date: it must be reported where it is, never raise."""
+    parsed, problems = parse_projects_file("projects:\n  - code: NEW-2\n    start_date: 2024-13-01\n")
+    assert parsed is None
+    assert [p.where for p in problems] == ["projects[0].start_date"]
+    parsed, problems = parse_projects_file("projects:\n  - code: NEW-2\n    start_date: 2024-01-31\n")
+    assert problems == [] and str(parsed.projects[0].start_date) == "2024-01-31"
